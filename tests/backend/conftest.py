@@ -7,6 +7,12 @@ import pytest
 from django.db import connection
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """PBKDF2's deliberate slowness adds nothing to what these tests check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sql() -> Iterator[Callable[..., list[tuple[Any, ...]]]]:
     """Run plain SQL on the test connection, as a QGIS or psql user would."""
