@@ -42,7 +42,9 @@ def apply_sql_files(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     return applied
 
 
-def apply_sql_files_after_migrate(sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+def apply_sql_files_after_migrate(
+    sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
     # post_migrate fires once per app; apply everything once, after the last app.
     if sender.label != list(apps.get_app_configs())[-1].label:
         return

@@ -173,7 +173,9 @@ class Holder(models.Model):
     curp = models.CharField(_("CURP"), max_length=18, blank=True)
     phone = models.CharField(_("teléfono"), max_length=20, blank=True)
     email = models.EmailField(_("correo electrónico"), blank=True)
-    notification_address = models.CharField(_("domicilio para notificaciones"), max_length=250, blank=True)
+    notification_address = models.CharField(
+        _("domicilio para notificaciones"), max_length=250, blank=True
+    )
     relation = models.CharField(
         _("relación con el predio"),
         max_length=20,
@@ -190,7 +192,8 @@ class Holder(models.Model):
                 name="holder_rfc_format",
             ),
             models.CheckConstraint(
-                condition=Q(curp="") | Q(curp__regex=r"^[A-Z]{4}[0-9]{6}[HMX][A-Z]{5}[A-Z0-9][0-9]$"),
+                condition=Q(curp="")
+                | Q(curp__regex=r"^[A-Z]{4}[0-9]{6}[HMX][A-Z]{5}[A-Z0-9][0-9]$"),
                 name="holder_curp_format",
             ),
         ]
@@ -231,7 +234,9 @@ class Account(models.Model):
     billing_int_number = models.CharField(_("número interior"), max_length=20, blank=True)
     billing_colonia = models.CharField(_("colonia (facturación)"), max_length=150, blank=True)
     billing_postal_code = models.CharField(_("código postal"), max_length=5, blank=True)
-    billing_cadastral_key = models.CharField(_("clave catastral (facturación)"), max_length=40, blank=True)
+    billing_cadastral_key = models.CharField(
+        _("clave catastral (facturación)"), max_length=40, blank=True
+    )
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -242,14 +247,18 @@ class Account(models.Model):
         null=True,
         blank=True,
     )
-    connection_point = models.PointField(_("ubicación de la toma"), srid=SRID, null=True, blank=True)
+    connection_point = models.PointField(
+        _("ubicación de la toma"), srid=SRID, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("cuenta")
         verbose_name_plural = _("cuentas")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(condition=Q(number__regex=r"\S"), name="account_number_not_blank"),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"\S"), name="account_number_not_blank"
+            ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True)
                 | Q(opened_on__isnull=True)
@@ -292,7 +301,10 @@ class AccountLink(models.Model):
         related_name="account_links",
     )
     parcel_method = models.CharField(
-        _("método de vinculación al predio"), max_length=20, choices=choices.LinkMethod.choices, blank=True
+        _("método de vinculación al predio"),
+        max_length=20,
+        choices=choices.LinkMethod.choices,
+        blank=True,
     )
     parcel_score = models.FloatField(_("confianza del vínculo al predio"), null=True, blank=True)
     parcel_verified = models.BooleanField(_("predio verificado por una persona"), default=False)
@@ -305,7 +317,10 @@ class AccountLink(models.Model):
         related_name="account_links",
     )
     segment_method = models.CharField(
-        _("método de vinculación al tramo"), max_length=20, choices=choices.LinkMethod.choices, blank=True
+        _("método de vinculación al tramo"),
+        max_length=20,
+        choices=choices.LinkMethod.choices,
+        blank=True,
     )
     segment_score = models.FloatField(_("confianza del vínculo al tramo"), null=True, blank=True)
     segment_verified = models.BooleanField(_("tramo verificado por una persona"), default=False)
@@ -318,7 +333,8 @@ class AccountLink(models.Model):
         verbose_name_plural = _("vínculos de cuentas")
         constraints = [
             models.CheckConstraint(
-                condition=Q(parcel_score__isnull=True) | Q(parcel_score__gte=0, parcel_score__lte=1),
+                condition=Q(parcel_score__isnull=True)
+                | Q(parcel_score__gte=0, parcel_score__lte=1),
                 name="link_parcel_score_0_1",
             ),
             models.CheckConstraint(
@@ -402,8 +418,12 @@ class Reading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meter", "period"], name="reading_unique_meter_period"),
             models.CheckConstraint(condition=Q(value__gte=0), name="reading_value_gte_0"),
-            models.CheckConstraint(condition=Q(consumption__gte=0), name="reading_consumption_gte_0"),
-            models.CheckConstraint(condition=Q(period__day=1), name="reading_period_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(consumption__gte=0), name="reading_consumption_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="reading_period_first_of_month"
+            ),
         ]
         indexes = [models.Index(fields=["account", "period"], name="reading_account_period_idx")]
 
@@ -432,7 +452,9 @@ class CollectionSnapshot(models.Model):
         verbose_name_plural = _("saldos de cobranza")
         ordering = ["account", "-as_of"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "as_of"], name="collection_unique_account_date"),
+            models.UniqueConstraint(
+                fields=["account", "as_of"], name="collection_unique_account_date"
+            ),
             models.CheckConstraint(
                 condition=Q(months_overdue=0) | Q(balance__gt=0),
                 name="collection_overdue_has_balance",

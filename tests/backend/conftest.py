@@ -17,7 +17,9 @@ def fast_password_hashing(settings: Any) -> None:
 def sql() -> Iterator[Callable[..., list[tuple[Any, ...]]]]:
     """Run plain SQL on the test connection, as a QGIS or psql user would."""
 
-    def run(statement: str, params: list[Any] | tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+    def run(
+        statement: str, params: list[Any] | tuple[Any, ...] | None = None
+    ) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall() if cursor.description else []

@@ -15,7 +15,9 @@ def run_command() -> str:
 
 
 @pytest.mark.django_db
-def test_one_user_per_role_with_printed_password_that_works(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_user_per_role_with_printed_password_that_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     output = run_command()
     printed = dict(re.findall(r"Usuario (\w+)\s+contraseña (\S+)", output))

@@ -40,6 +40,11 @@ class Command(BaseCommand):
                     % {"user": role.value, "password": password}
                 )
             else:
-                self.stdout.write(_("Usuario %(user)s ya existía; su contraseña no cambió.") % {"user": role.value})
+                self.stdout.write(
+                    _("Usuario %(user)s ya existía; su contraseña no cambió.")
+                    % {"user": role.value}
+                )
         if fixed_password:
-            self.stdout.write(_("Usuarios jefe, analista, supervisor y admin con la contraseña de $DEMO_PASSWORD."))
+            self.stdout.write(
+                _("Usuarios jefe, analista, supervisor y admin: contraseña de $DEMO_PASSWORD.")
+            )
