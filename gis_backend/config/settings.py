@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gis_backend.core",
     "gis_backend.access",
     "gis_backend.registry",
+    "gis_backend.imports",
     "gis_backend.demo",
 ]
 
@@ -110,8 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STORAGE_SRID = int(os.environ.get("PADRON_STORAGE_SRID", "32614"))
 API_SRID = 4326
 
-# The utility's service area (INEGI municipality key); used by importers and the demo town.
-SERVICE_AREA_MUNICIPALITY = os.environ.get("PADRON_SERVICE_AREA", "11011")
+# The utility's service area: an INEGI municipality key of the bundled Guanajuato layer, or the
+# path of a vector file. Imports refuse geometry outside it.
+SERVICE_AREA = os.environ.get("PADRON_SERVICE_AREA", "11011")
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", "Español (México)")]

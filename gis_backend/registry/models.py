@@ -107,6 +107,9 @@ class Parcel(models.Model):
     block_key = models.CharField(_("manzana catastral"), max_length=20, blank=True)
     inegi_ageb = models.CharField(_("AGEB INEGI"), max_length=4, blank=True)
     inegi_block = models.CharField(_("manzana INEGI"), max_length=3, blank=True)
+    attributes = models.JSONField(
+        _("otros atributos del archivo de origen"), default=dict, blank=True
+    )
 
     class Meta:
         verbose_name = _("predio")
@@ -142,6 +145,17 @@ class StreetSegment(models.Model):
     left_to = models.IntegerField(_("número izquierdo final"), null=True, blank=True)
     right_from = models.IntegerField(_("número derecho inicial"), null=True, blank=True)
     right_to = models.IntegerField(_("número derecho final"), null=True, blank=True)
+    source_key = models.CharField(
+        _("identificador de origen"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Identificador del tramo en el archivo de origen, o huella de su geometría."),
+    )
+    attributes = models.JSONField(
+        _("otros atributos del archivo de origen"), default=dict, blank=True
+    )
 
     class Meta:
         verbose_name = _("tramo de calle")
@@ -249,6 +263,9 @@ class Account(models.Model):
     )
     connection_point = models.PointField(
         _("ubicación de la toma"), srid=SRID, null=True, blank=True
+    )
+    attributes = models.JSONField(
+        _("otros atributos del archivo de origen"), default=dict, blank=True
     )
 
     class Meta:
