@@ -75,7 +75,8 @@ def detect_encoding(path: Path, raw: bytes) -> str:
                     path.name,
                     None,
                     "",
-                    "codificación no soportada (¿UTF-16 o archivo binario?); guárdelo como CSV UTF-8",
+                    "codificación no soportada (¿UTF-16 o archivo binario?); "
+                    "guárdelo como CSV UTF-8",
                 )
             ]
         )

@@ -41,7 +41,8 @@ def test_comma_separated_with_quoted_commas(tmp_path: Path) -> None:
 def test_mapping_renames_columns_and_values(tmp_path: Path) -> None:
     mapping_file = tmp_path / "mapeo.yaml"
     mapping_file.write_text(
-        "columns:\n  NUM_CTA: cuenta\n  TIPO_TAR: tarifa\nvalues:\n  tarifa:\n    D1: domestico_popular\n",
+        "columns:\n  NUM_CTA: cuenta\n  TIPO_TAR: tarifa\n"
+        "values:\n  tarifa:\n    D1: domestico_popular\n",
         encoding="utf-8",
     )
     path = tmp_path / "otro.csv"
