@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gis_backend.access",
     "gis_backend.registry",
     "gis_backend.imports",
+    "gis_backend.linking",
     "gis_backend.demo",
 ]
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Tariff(models.TextChoices):
+    # Utilities with one domestic class use DOMESTIC; others split it by neighbourhood level.
+    DOMESTIC = "domestico", _("Doméstico")
     DOMESTIC_POPULAR = "domestico_popular", _("Doméstico popular")
     DOMESTIC_MEDIUM = "domestico_medio", _("Doméstico medio")
     DOMESTIC_RESIDENTIAL = "domestico_residencial", _("Doméstico residencial")
@@ -16,7 +18,7 @@ class Tariff(models.TextChoices):
 
     @classmethod
     def domestic(cls) -> tuple[str, ...]:
-        return (cls.DOMESTIC_POPULAR, cls.DOMESTIC_MEDIUM, cls.DOMESTIC_RESIDENTIAL)
+        return (cls.DOMESTIC, cls.DOMESTIC_POPULAR, cls.DOMESTIC_MEDIUM, cls.DOMESTIC_RESIDENTIAL)
 
 
 class AccountStatus(models.TextChoices):

@@ -22,8 +22,9 @@ class Colonia(models.Model):
         max_length=30,
         choices=choices.SettlementType.choices,
         default=choices.SettlementType.COLONIA,
+        db_default=choices.SettlementType.COLONIA,
     )
-    postal_code = models.CharField(_("código postal"), max_length=5, blank=True)
+    postal_code = models.CharField(_("código postal"), max_length=5, blank=True, db_default="")
     geom = models.MultiPolygonField(_("geometría"), srid=SRID, null=True, blank=True)
 
     class Meta:
@@ -46,7 +47,7 @@ class Colonia(models.Model):
 
 class Sector(models.Model):
     code = models.CharField(_("clave"), max_length=20, unique=True)
-    name = models.CharField(_("nombre"), max_length=100, blank=True)
+    name = models.CharField(_("nombre"), max_length=100, blank=True, db_default="")
     geom = models.MultiPolygonField(_("geometría"), srid=SRID, null=True, blank=True)
 
     class Meta:
@@ -68,8 +69,9 @@ class ReadingRoute(models.Model):
         max_length=10,
         choices=choices.ReadingPeriodicity.choices,
         default=choices.ReadingPeriodicity.MONTHLY,
+        db_default=choices.ReadingPeriodicity.MONTHLY,
     )
-    reader = models.CharField(_("lecturista"), max_length=100, blank=True)
+    reader = models.CharField(_("lecturista"), max_length=100, blank=True, db_default="")
     geom = models.MultiPolygonField(_("geometría"), srid=SRID, null=True, blank=True)
 
     class Meta:
@@ -88,13 +90,13 @@ class Parcel(models.Model):
     cadastral_key = models.CharField(_("clave catastral"), max_length=40, unique=True)
     geom = models.MultiPolygonField(_("geometría"), srid=SRID)
     built_area = models.DecimalField(
-        _("superficie construida (m²)"), max_digits=12, decimal_places=2, default=0
+        _("superficie construida (m²)"), max_digits=12, decimal_places=2, default=0, db_default=0
     )
     land_use = models.CharField(
-        _("uso de suelo"), max_length=20, choices=choices.LandUse.choices, blank=True
+        _("uso de suelo"), max_length=20, choices=choices.LandUse.choices, blank=True, db_default=""
     )
-    street = models.CharField(_("calle oficial"), max_length=150, blank=True)
-    number = models.CharField(_("número oficial"), max_length=20, blank=True)
+    street = models.CharField(_("calle oficial"), max_length=150, blank=True, db_default="")
+    number = models.CharField(_("número oficial"), max_length=20, blank=True, db_default="")
     colonia = models.ForeignKey(
         Colonia,
         verbose_name=_("colonia"),
@@ -103,10 +105,10 @@ class Parcel(models.Model):
         blank=True,
         related_name="parcels",
     )
-    dwellings = models.PositiveIntegerField(_("número de viviendas"), default=0)
-    block_key = models.CharField(_("manzana catastral"), max_length=20, blank=True)
-    inegi_ageb = models.CharField(_("AGEB INEGI"), max_length=4, blank=True)
-    inegi_block = models.CharField(_("manzana INEGI"), max_length=3, blank=True)
+    dwellings = models.PositiveIntegerField(_("número de viviendas"), default=0, db_default=0)
+    block_key = models.CharField(_("manzana catastral"), max_length=20, blank=True, db_default="")
+    inegi_ageb = models.CharField(_("AGEB INEGI"), max_length=4, blank=True, db_default="")
+    inegi_block = models.CharField(_("manzana INEGI"), max_length=3, blank=True, db_default="")
     attributes = models.JSONField(
         _("otros atributos del archivo de origen"), default=dict, blank=True
     )
@@ -130,7 +132,11 @@ class StreetSegment(models.Model):
     name = models.CharField(_("nombre como está escrito"), max_length=150)
     name_normalized = models.CharField(_("nombre normalizado"), max_length=150, db_index=True)
     street_type = models.CharField(
-        _("tipo de vialidad"), max_length=20, choices=choices.StreetType.choices, blank=True
+        _("tipo de vialidad"),
+        max_length=20,
+        choices=choices.StreetType.choices,
+        blank=True,
+        db_default="",
     )
     colonia = models.ForeignKey(
         Colonia,
@@ -183,18 +189,19 @@ class Holder(models.Model):
     """Personal data of an account holder (titular), kept apart so it can be protected."""
 
     full_name = models.CharField(_("nombre completo"), max_length=200)
-    rfc = models.CharField(_("RFC"), max_length=13, blank=True)
-    curp = models.CharField(_("CURP"), max_length=18, blank=True)
-    phone = models.CharField(_("teléfono"), max_length=20, blank=True)
-    email = models.EmailField(_("correo electrónico"), blank=True)
+    rfc = models.CharField(_("RFC"), max_length=13, blank=True, db_default="")
+    curp = models.CharField(_("CURP"), max_length=18, blank=True, db_default="")
+    phone = models.CharField(_("teléfono"), max_length=20, blank=True, db_default="")
+    email = models.EmailField(_("correo electrónico"), blank=True, db_default="")
     notification_address = models.CharField(
-        _("domicilio para notificaciones"), max_length=250, blank=True
+        _("domicilio para notificaciones"), max_length=250, blank=True, db_default=""
     )
     relation = models.CharField(
         _("relación con el predio"),
         max_length=20,
         choices=choices.HolderRelation.choices,
         default=choices.HolderRelation.OWNER,
+        db_default=choices.HolderRelation.OWNER,
     )
 
     class Meta:
@@ -228,28 +235,41 @@ class Account(models.Model):
         related_name="accounts",
     )
     tariff = models.CharField(_("tarifa"), max_length=30, choices=choices.Tariff.choices)
-    giro = models.CharField(_("giro (SCIAN)"), max_length=10, blank=True)
+    giro = models.CharField(_("giro (SCIAN)"), max_length=10, blank=True, db_default="")
     status = models.CharField(
         _("estatus"),
         max_length=20,
         choices=choices.AccountStatus.choices,
         default=choices.AccountStatus.ACTIVE,
+        db_default=choices.AccountStatus.ACTIVE,
     )
-    service_water = models.BooleanField(_("agua"), default=True)
-    service_sewer = models.BooleanField(_("drenaje"), default=True)
-    service_sanitation = models.BooleanField(_("saneamiento"), default=False)
-    metered = models.BooleanField(_("servicio medido"), default=True)
-    dwellings = models.PositiveIntegerField(_("viviendas o locales servidos"), default=1)
+    service_water = models.BooleanField(_("agua"), default=True, db_default=True)
+    service_sewer = models.BooleanField(_("drenaje"), default=True, db_default=True)
+    service_sanitation = models.BooleanField(_("saneamiento"), default=False, db_default=False)
+    metered = models.BooleanField(_("servicio medido"), default=True, db_default=True)
+    dwellings = models.PositiveIntegerField(
+        _("viviendas o locales servidos"), default=1, db_default=1
+    )
     opened_on = models.DateField(_("fecha de alta"), null=True, blank=True)
     closed_on = models.DateField(_("fecha de baja"), null=True, blank=True)
     # Billing address exactly as the billing system holds it (messy on purpose).
-    billing_street = models.CharField(_("calle (facturación)"), max_length=150, blank=True)
-    billing_ext_number = models.CharField(_("número exterior"), max_length=20, blank=True)
-    billing_int_number = models.CharField(_("número interior"), max_length=20, blank=True)
-    billing_colonia = models.CharField(_("colonia (facturación)"), max_length=150, blank=True)
-    billing_postal_code = models.CharField(_("código postal"), max_length=5, blank=True)
+    billing_street = models.CharField(
+        _("calle (facturación)"), max_length=150, blank=True, db_default=""
+    )
+    billing_ext_number = models.CharField(
+        _("número exterior"), max_length=20, blank=True, db_default=""
+    )
+    billing_int_number = models.CharField(
+        _("número interior"), max_length=20, blank=True, db_default=""
+    )
+    billing_colonia = models.CharField(
+        _("colonia (facturación)"), max_length=150, blank=True, db_default=""
+    )
+    billing_postal_code = models.CharField(
+        _("código postal"), max_length=5, blank=True, db_default=""
+    )
     billing_cadastral_key = models.CharField(
-        _("clave catastral (facturación)"), max_length=40, blank=True
+        _("clave catastral (facturación)"), max_length=40, blank=True, db_default=""
     )
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, null=True, blank=True
@@ -322,9 +342,12 @@ class AccountLink(models.Model):
         max_length=20,
         choices=choices.LinkMethod.choices,
         blank=True,
+        db_default="",
     )
     parcel_score = models.FloatField(_("confianza del vínculo al predio"), null=True, blank=True)
-    parcel_verified = models.BooleanField(_("predio verificado por una persona"), default=False)
+    parcel_verified = models.BooleanField(
+        _("predio verificado por una persona"), default=False, db_default=False
+    )
     segment = models.ForeignKey(
         StreetSegment,
         verbose_name=_("tramo"),
@@ -338,11 +361,16 @@ class AccountLink(models.Model):
         max_length=20,
         choices=choices.LinkMethod.choices,
         blank=True,
+        db_default="",
     )
     segment_score = models.FloatField(_("confianza del vínculo al tramo"), null=True, blank=True)
-    segment_verified = models.BooleanField(_("tramo verificado por una persona"), default=False)
+    segment_verified = models.BooleanField(
+        _("tramo verificado por una persona"), default=False, db_default=False
+    )
     candidates = models.JSONField(_("candidatos en competencia"), default=list, blank=True)
-    unlinked_reason = models.CharField(_("motivo de no vinculación"), max_length=200, blank=True)
+    unlinked_reason = models.CharField(
+        _("motivo de no vinculación"), max_length=200, blank=True, db_default=""
+    )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -375,16 +403,21 @@ class AccountLink(models.Model):
 
 class Meter(models.Model):
     serial = models.CharField(_("número de serie"), max_length=40, unique=True)
-    brand = models.CharField(_("marca"), max_length=50, blank=True)
-    model = models.CharField(_("modelo"), max_length=50, blank=True)
+    brand = models.CharField(_("marca"), max_length=50, blank=True, db_default="")
+    model = models.CharField(_("modelo"), max_length=50, blank=True, db_default="")
     diameter = models.CharField(
-        _("diámetro"), max_length=6, choices=choices.MeterDiameter.choices, default="1/2"
+        _("diámetro"),
+        max_length=6,
+        choices=choices.MeterDiameter.choices,
+        default="1/2",
+        db_default="1/2",
     )
     state = models.CharField(
         _("estado"),
         max_length=20,
         choices=choices.MeterState.choices,
         default=choices.MeterState.WORKING,
+        db_default=choices.MeterState.WORKING,
     )
     installed_on = models.DateField(_("fecha de instalación"), null=True, blank=True)
     location = models.PointField(_("ubicación"), srid=SRID, null=True, blank=True)
@@ -426,7 +459,7 @@ class Reading(models.Model):
     period = models.DateField(_("periodo"))
     value = models.DecimalField(_("lectura (m³)"), max_digits=10, decimal_places=1)
     consumption = models.DecimalField(_("consumo (m³)"), max_digits=10, decimal_places=1)
-    estimated = models.BooleanField(_("estimada"), default=False)
+    estimated = models.BooleanField(_("estimada"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("lectura")
@@ -456,13 +489,15 @@ class CollectionSnapshot(models.Model):
     )
     as_of = models.DateField(_("fecha de corte"))
     balance = models.DecimalField(_("saldo"), max_digits=12, decimal_places=2)
-    months_overdue = models.PositiveIntegerField(_("meses de adeudo"), default=0)
-    days_overdue = models.PositiveIntegerField(_("días de atraso"), default=0)
+    months_overdue = models.PositiveIntegerField(_("meses de adeudo"), default=0, db_default=0)
+    days_overdue = models.PositiveIntegerField(_("días de atraso"), default=0, db_default=0)
     last_payment_on = models.DateField(_("fecha del último pago"), null=True, blank=True)
     last_payment_amount = models.DecimalField(
         _("monto del último pago"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    payment_agreement = models.BooleanField(_("con convenio de pago"), default=False)
+    payment_agreement = models.BooleanField(
+        _("con convenio de pago"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("saldo de cobranza")
@@ -489,9 +524,13 @@ class SuspensionEvent(models.Model):
     kind = models.CharField(_("tipo"), max_length=20, choices=choices.SuspensionKind.choices)
     occurred_on = models.DateField(_("fecha"))
     reason = models.CharField(
-        _("motivo"), max_length=30, choices=choices.SuspensionReason.choices, blank=True
+        _("motivo"),
+        max_length=30,
+        choices=choices.SuspensionReason.choices,
+        blank=True,
+        db_default="",
     )
-    notes = models.TextField(_("observaciones"), blank=True)
+    notes = models.TextField(_("observaciones"), blank=True, db_default="")
 
     class Meta:
         verbose_name = _("evento de suspensión")

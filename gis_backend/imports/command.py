@@ -1,0 +1,50 @@
+"""The shared shape of the import commands: arguments, error reporting, closing summary."""
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gis_backend.imports.engine import VectorImporter, run_vector_import
+from gis_backend.imports.problems import ImportFileError, Summary
+
+MAX_LISTED = 50
+
+
+class VectorImportCommand(BaseCommand):
+    importer_class: type[VectorImporter]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", type=Path, help="GeoPackage, Shapefile, GeoJSON…")
+        parser.add_argument("--layer", help="capa a leer cuando el archivo tiene varias")
+        parser.add_argument("--srid", type=int, help="EPSG del archivo cuando no lo declara")
+        parser.add_argument("--dry-run", action="store_true", help="revisa todo sin guardar")
+        parser.add_argument("--rejects", type=Path, help="archivo de filas rechazadas")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            summary = run_vector_import(
+                self.importer_class(),
+                options["file"],
+                layer=options["layer"],
+                srid=options["srid"],
+                dry_run=options["dry_run"],
+                rejects=options["rejects"],
+                progress=sys.stderr.isatty(),
+            )
+        except ImportFileError as exc:
+            raise CommandError(f"No se importó nada.\n{exc}") from exc
+        self.report(summary)
+
+    def report(self, summary: Summary) -> None:
+        for problem in summary.warnings[:MAX_LISTED]:
+            self.stderr.write(self.style.WARNING(f"Aviso: {problem}"))
+        for problem in summary.errors[:MAX_LISTED]:
+            self.stderr.write(self.style.ERROR(f"Rechazada: {problem}"))
+        hidden = len(summary.errors) + len(summary.warnings) - 2 * MAX_LISTED
+        if hidden > 0:
+            self.stderr.write(f"… y {hidden} avisos o rechazos más (vea el archivo de rechazos).")
+        for line in summary.lines():
+            self.stdout.write(line)

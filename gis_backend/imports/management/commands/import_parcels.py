@@ -1,0 +1,7 @@
+from gis_backend.imports.command import VectorImportCommand
+from gis_backend.imports.parcels import ParcelImporter
+
+
+class Command(VectorImportCommand):
+    help = "Importa predios (polígonos con clave_catastral) de cualquier fuente vectorial."
+    importer_class = ParcelImporter

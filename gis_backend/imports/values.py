@@ -1,0 +1,80 @@
+"""Parsing values as people write them in billing and cadastral files."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MAX_FIELD_LENGTH = 1000
+
+
+class ValueProblem(ValueError):
+    pass
+
+
+def clean_text(value: object, max_length: int = MAX_FIELD_LENGTH) -> str:
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    if len(text) > max_length:
+        raise ValueProblem(f"valor de {len(text)} caracteres; el máximo es {max_length}")
+    return text
+
+
+_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """'$1,234.50', '1 234,50', '1234.5' → Decimal; '' → None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().replace("$", "").replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        # The last separator is the decimal one.
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        head, _sep, tail = text.rpartition(",")
+        text = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else text.replace(",", "")
+    if not _AMOUNT.match(text):
+        raise ValueProblem(f"«{value}» no es un número")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueProblem(f"«{value}» no es un número") from exc
+
+
+def parse_int(value: object, minimum: int | None = 0) -> int | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueProblem(f"«{value}» no es un número entero")
+    result = int(number)
+    if minimum is not None and result < minimum:
+        raise ValueProblem(f"«{value}» es menor que {minimum}")
+    return result
+
+
+def parse_date(value: object) -> date | None:
+    """dd/mm/aaaa, dd-mm-aaaa or ISO aaaa-mm-dd."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y/%m/%d", "%d/%m/%y"):
+        try:
+            return datetime.strptime(text.split(" ")[0].split("T")[0], fmt).date()
+        except ValueError:
+            continue
+    raise ValueProblem(f"«{value}» no es una fecha (use dd/mm/aaaa o aaaa-mm-dd)")

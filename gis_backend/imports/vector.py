@@ -1,0 +1,161 @@
+"""Reading a vector source through GDAL (pyogrio) into storage-CRS geometries, row by row."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio
+import pyogrio.errors
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from gis_backend.imports.problems import ImportFileError, Problem
+
+POLYGONAL = {"Polygon", "MultiPolygon"}
+LINEAR = {"LineString", "MultiLineString"}
+
+
+@dataclass
+class VectorSource:
+    path: Path
+    layer: str
+    fields: dict[str, np.ndarray]  # lower-case field name -> values
+    field_names: list[str]  # as written in the file
+    source_geometries: np.ndarray  # shapely geometries in the source CRS
+    geometries: np.ndarray  # shapely geometries in the storage CRS (None where missing)
+    source_crs: CRS
+    fids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    def row(self, index: int) -> dict[str, Any]:
+        return {name: values[index] for name, values in self.fields.items()}
+
+
+def file_error(path: Path, message: str, field: str = "") -> ImportFileError:
+    return ImportFileError([Problem(path.name, None, field, message)])
+
+
+def choose_layer(path: Path, layer: str | None) -> str:
+    try:
+        layers = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise file_error(path, f"GDAL no puede leer el archivo ({exc})") from exc
+    names = [str(name) for name, _geometry_type in layers]
+    if layer:
+        if layer not in names:
+            raise file_error(path, f"no hay capa «{layer}»; capas: {', '.join(names)}")
+        return layer
+    if len(names) != 1:
+        raise file_error(
+            path, f"el archivo tiene {len(names)} capas; elija una con --layer: {', '.join(names)}"
+        )
+    return names[0]
+
+
+def transform_geometries(geometries: np.ndarray, source: CRS, target_srid: int) -> np.ndarray:
+    transformer = Transformer.from_crs(source, CRS.from_epsg(target_srid), always_xy=True)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometries, apply)
+
+
+def read_vector(
+    path: Path, *, layer: str | None, srid: int | None, storage_srid: int
+) -> VectorSource:
+    if not path.exists():
+        raise file_error(path, "el archivo no existe")
+    layer_name = choose_layer(path, layer)
+    try:
+        meta, fids, wkb, field_data = pyogrio.raw.read(path, layer=layer_name, return_fids=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise file_error(path, f"GDAL no puede leer la capa «{layer_name}» ({exc})") from exc
+    if meta.get("geometry_type") in (None, "Unknown") and wkb is None:
+        raise file_error(path, "la capa no tiene geometría")
+    declared = meta.get("crs")
+    try:
+        if srid is not None:
+            source_crs = CRS.from_epsg(srid)
+        elif declared:
+            source_crs = CRS.from_user_input(declared)
+        else:
+            raise file_error(
+                path, "el archivo no declara su sistema de coordenadas; indíquelo con --srid"
+            )
+    except CRSError as exc:
+        raise file_error(path, f"sistema de coordenadas no reconocido: {exc}") from exc
+    names = [str(name) for name in meta["fields"]]
+    fields = {
+        name.lower(): np.asarray(values, dtype=object)
+        for name, values in zip(names, field_data, strict=True)
+    }
+    geometries = (
+        shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(len(fids), None)
+    )
+    return VectorSource(
+        path=path,
+        layer=layer_name,
+        fields=fields,
+        field_names=names,
+        source_geometries=geometries,
+        geometries=transform_geometries(geometries, source_crs, storage_srid),
+        source_crs=source_crs,
+        fids=np.asarray(fids),
+    )
+
+
+TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
+
+
+def geometry_type_problem(
+    source: VectorSource, accepted: set[str], label: str
+) -> ImportFileError | None:
+    """A layer whose geometries are all of another kind (points in a street layer) is refused."""
+    kinds = {
+        TYPE_NAMES[int(t)] for t in np.unique(shapely.get_type_id(source.geometries)) if t >= 0
+    }
+    if kinds and not kinds & accepted:
+        found = ", ".join(sorted(kinds))
+        return file_error(source.path, f"la capa tiene geometrías {found}; se esperaban {label}")
+    return None
+
+
+def repair(geometry: Any, accepted: set[str]) -> tuple[Any, str]:
+    """Make a geometry valid, keeping only parts of the accepted kind.
+
+    Returns (geometry or None, note): note is '' when nothing was done, a warning when repaired,
+    or the reason for rejection when the geometry is None."""
+    if geometry is None or shapely.is_empty(geometry):
+        return None, "sin geometría"
+    if shapely.is_valid(geometry):
+        return geometry, ""
+    reason = shapely.is_valid_reason(geometry)
+    fixed = shapely.make_valid(geometry)
+    parts = [
+        p
+        for p in shapely.get_parts(fixed)
+        if p.geom_type in accepted or p.geom_type.removeprefix("Multi") in accepted
+    ]
+    parts = [
+        p
+        for p in parts
+        if not p.is_empty and (p.area > 0 if "Polygon" in accepted else p.length > 0)
+    ]
+    if not parts:
+        return None, f"geometría inválida que no se puede reparar ({reason})"
+    return shapely.union_all(parts), f"geometría inválida reparada ({reason})"

@@ -1,0 +1,178 @@
+"""Importing the padrón CSV exported by a billing system."""
+
+import csv
+import logging
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gis_backend.imports.padron import import_padron
+from gis_backend.registry.models import Account, CollectionSnapshot, Meter, RegistryHistory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "Cuenta", "Titular", "Calle", "Numero_Ext", "Colonia", "Tarifa", "Estatus", "Num_Viviendas",
+    "Fecha_Alta", "Medidor_Serie", "Medidor_Diametro", "Sector", "Ruta", "Saldo", "Meses_Adeudo",
+    "Ultimo_Pago", "Lat", "Lon", "Observaciones",
+]  # fmt: skip
+ROWS = [
+    ["1001", "José Peña Núñez", "C. Hidalgo", "12", "Zona Centro", "DOMÉSTICO POPULAR", "Activo",
+     "1", "15/03/2009", "M-1001", '1/2"', "01", "R3", "$1,234.50", "3", "02/08/2026",
+     "20.4831", "-100.9620", "portón verde"],
+    ["1002", "Ana López", "AV. REFORMA", "S/N", "Col. Centro", "comercial", "CORTADO", "1",
+     "2012-01-31", "M-1002", "3/4", "01", "R3", "0", "0", "", "", "", ""],
+    ["1003", "Pedro Ruiz", "Morelos", "45-B", "", "Dom", "a", "2", "", "", "", "02", "", "", "",
+     "", "", "", ""],
+]  # fmt: skip
+
+
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "cp1252", delimiter: str = ";"
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def changed(row: int, column: str, value: str) -> list[list[str]]:
+    rows = [list(r) for r in ROWS]
+    rows[row][HEADER.index(column)] = value
+    return rows
+
+
+def test_import_reads_values_as_people_write_them(tmp_path: Path) -> None:
+    summary = import_padron(write_csv(tmp_path / "padron.csv", ROWS), as_of=date(2026, 10, 31))
+    assert (summary.read, summary.created, summary.rejected) == (3, 3, 0)
+    first = Account.objects.get(number="1001")
+    assert first.tariff == "domestico_popular"
+    assert first.status == "activo"
+    assert first.opened_on == date(2009, 3, 15)
+    assert first.holder is not None and first.holder.full_name == "José Peña Núñez"
+    assert first.sector is not None and first.sector.code == "01"
+    assert first.route is not None and first.route.code == "R3"
+    assert first.connection_point is not None and first.connection_point.srid == 32614
+    assert first.attributes == {"observaciones": "portón verde"}
+    snapshot = CollectionSnapshot.objects.get(account=first)
+    assert (snapshot.balance, snapshot.months_overdue) == (pytest.approx(1234.5), 3)
+    assert snapshot.last_payment_on == date(2026, 8, 2)
+    assert Meter.objects.get(serial="M-1001").diameter == "1/2"
+    second = Account.objects.get(number="1002")
+    assert (second.status, second.tariff, second.billing_ext_number) == (
+        "suspendido",
+        "comercial",
+        "S/N",
+    )
+    third = Account.objects.get(number="1003")
+    assert (third.tariff, third.dwellings, third.metered) == ("domestico", 2, False)
+
+
+def test_reimport_is_idempotent_and_changes_update_in_place(tmp_path: Path) -> None:
+    import_padron(write_csv(tmp_path / "a.csv", ROWS), as_of=date(2026, 10, 31))
+    history = RegistryHistory.objects.count()
+    again = import_padron(write_csv(tmp_path / "b.csv", ROWS), as_of=date(2026, 10, 31))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert RegistryHistory.objects.count() == history
+
+    update = import_padron(
+        write_csv(tmp_path / "c.csv", changed(1, "Estatus", "Activo")), as_of=date(2026, 10, 31)
+    )
+    assert (update.created, update.updated, update.unchanged) == (0, 1, 2)
+    assert Account.objects.get(number="1002").status == "activo"
+    assert Account.objects.count() == 3
+
+
+def test_new_meter_serial_retires_the_old_one(tmp_path: Path) -> None:
+    import_padron(write_csv(tmp_path / "a.csv", ROWS))
+    import_padron(write_csv(tmp_path / "b.csv", changed(0, "Medidor_Serie", "M-NEW")))
+    states = dict(Meter.objects.filter(account__number="1001").values_list("serial", "state"))
+    assert states == {"M-1001": "retirado", "M-NEW": "funcionando"}
+
+
+def test_duplicate_account_lines_are_rejected_with_all_lines(tmp_path: Path) -> None:
+    rows = [*ROWS, changed(0, "Titular", "Otra Persona")[0]]
+    summary = import_padron(write_csv(tmp_path / "dup.csv", rows))
+    assert summary.rejected == 2
+    assert all("cuenta «1001» repetida en las líneas 2, 5" in str(p) for p in summary.errors)
+    assert not Account.objects.filter(number="1001").exists()
+    rejects = Path(summary.rejects_path).read_text(encoding="utf-8-sig").splitlines()
+    assert rejects[0] == ";".join(HEADER) + ";motivo_rechazo"
+    assert len(rejects) == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Saldo", "mucho", "«mucho» no es un número"),
+        ("Fecha_Alta", "31/02/2024", "no es una fecha"),
+        ("Tarifa", "Especial X", "no es una tarifa conocido"),
+        ("Estatus", "perdido", "no es un estatus conocido"),
+        ("Num_Viviendas", "0", "menor que 1"),
+        ("Lat", "-100.9620", "invertidas"),
+        ("Lat", "19.43", "fuera del área de servicio"),
+        ("Titular", "x" * 3000, "3000 caracteres"),
+    ],
+)
+def test_bad_values_reject_the_row_naming_line_and_field(
+    tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    rows = changed(0, column, value)
+    if column == "Lat" and value.startswith("-"):
+        rows[0][HEADER.index("Lon")] = "20.4831"
+    summary = import_padron(write_csv(tmp_path / "malo.csv", rows))
+    assert summary.rejected == 1 and summary.created == 2
+    problem = str(summary.errors[0])
+    assert problem.startswith("malo.csv, línea 2, campo «")
+    assert column.lower() in problem and message in problem
+
+
+def test_meter_on_two_accounts_is_imported_unassigned_with_warning(tmp_path: Path) -> None:
+    summary = import_padron(write_csv(tmp_path / "m.csv", changed(1, "Medidor_Serie", "M-1001")))
+    assert summary.created == 3 and summary.rejected == 0
+    assert not Meter.objects.filter(serial="M-1001").exists()
+    assert Account.objects.get(number="1002").attributes["medidor_en_conflicto"] == "M-1001"
+    assert any("en varias cuentas (líneas 2, 3)" in str(w) for w in summary.warnings)
+
+
+def test_mapping_file_and_utf8_comma_file(tmp_path: Path) -> None:
+    mapping = tmp_path / "sistema_x.yaml"
+    mapping.write_text(
+        "columns:\n  NUM_CONTRATO: cuenta\n  CLASE: tarifa\n"
+        "values:\n  tarifa:\n    '01': domestico_medio\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "x.csv"
+    path.write_text("NUM_CONTRATO,CLASE,CALLE\n555,01,Allende 3\n", encoding="utf-8-sig")
+    summary = import_padron(path, mapping=mapping)
+    assert summary.created == 1
+    assert Account.objects.get(number="555").tariff == "domestico_medio"
+
+
+def test_dry_run_and_file_errors_write_nothing(tmp_path: Path) -> None:
+    summary = import_padron(write_csv(tmp_path / "p.csv", ROWS), dry_run=True)
+    assert summary.created == 3
+    assert Account.objects.count() == 0
+    header_only = tmp_path / "solo.csv"
+    header_only.write_text("cuenta;titular\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"solo.csv.*solo tiene encabezado"):
+        call_command("import_padron", str(header_only))
+
+
+def test_personal_data_never_reaches_output_or_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [*ROWS, changed(0, "Cuenta", "1001")[0]]  # a duplicate: rows are reported
+    out, err = StringIO(), StringIO()
+    with caplog.at_level(logging.DEBUG):
+        call_command(
+            "import_padron", str(write_csv(tmp_path / "p.csv", rows)), stdout=out, stderr=err
+        )
+    printed = out.getvalue() + err.getvalue() + caplog.text
+    assert "línea 2" in printed
+    for name in ("José Peña Núñez", "Ana López", "Pedro Ruiz"):
+        assert name not in printed

@@ -1,0 +1,182 @@
+"""Importing a cadastral parcel layer: what the user sees for good and bad files."""
+
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+from django.core.management import CommandError, call_command
+
+from gis_backend.imports.engine import run_vector_import
+from gis_backend.imports.parcels import ParcelImporter
+from gis_backend.registry.models import Colonia, Parcel, RegistryHistory
+from tests.backend.vector_files import LAT, LON, METRE, lot, write_layer
+
+pytestmark = pytest.mark.django_db
+
+
+def parcel_row(key: str, **fields: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "clave_catastral": key,
+        "calle": "Av. Hidalgo",
+        "numero": "12",
+        "colonia": "Zona Centro",
+        "sup_construida": "120.5",
+        "uso_suelo": "Habitacional",
+        "num_viviendas": "1",
+    }
+    row.update(fields)
+    return row
+
+
+def three_parcels(tmp_path: Path, name: str = "predios.gpkg", **changes: object) -> Path:
+    rows = [parcel_row(f"11-011-001-001-00{i}") for i in range(1, 4)]
+    rows[2].update(changes)
+    return write_layer(tmp_path / name, rows, [lot(i) for i in range(3)])
+
+
+def run(path: Path, **options: object):  # type: ignore[no-untyped-def]
+    return run_vector_import(ParcelImporter(), path, **options)  # type: ignore[arg-type]
+
+
+def test_import_creates_parcels_in_storage_crs_with_colonia(tmp_path: Path) -> None:
+    summary = run(three_parcels(tmp_path))
+    assert (summary.read, summary.created, summary.rejected) == (3, 3, 0)
+    parcel = Parcel.objects.get(cadastral_key="11-011-001-001-001")
+    assert parcel.geom.srid == 32614
+    assert parcel.geom.area == pytest.approx(10 * 25, rel=0.05)  # m², not degrees
+    assert parcel.built_area == pytest.approx(120.5)
+    assert parcel.land_use == "habitacional"
+    assert parcel.colonia is not None and parcel.colonia.name == "Zona Centro"
+    assert Colonia.objects.count() == 1
+
+
+def test_reimport_changes_nothing_and_a_changed_row_updates_in_place(tmp_path: Path) -> None:
+    run(three_parcels(tmp_path))
+    history_before = RegistryHistory.objects.count()
+    again = run(three_parcels(tmp_path))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert RegistryHistory.objects.count() == history_before
+
+    changed = run(three_parcels(tmp_path, "predios2.gpkg", num_viviendas="4"))
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert Parcel.objects.get(cadastral_key="11-011-001-001-003").dwellings == 4
+    assert Parcel.objects.count() == 3
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    summary = run(three_parcels(tmp_path), dry_run=True)
+    assert summary.created == 3
+    assert Parcel.objects.count() == 0
+
+
+def test_duplicate_keys_are_rejected_naming_key_and_all_lines(tmp_path: Path) -> None:
+    rows = [parcel_row("A-1"), parcel_row("A-2"), parcel_row("A-1"), parcel_row("A-3")]
+    path = write_layer(tmp_path / "dup.gpkg", rows, [lot(i) for i in range(4)])
+    summary = run(path)
+    assert summary.created == 2
+    assert summary.rejected == 2
+    messages = [str(p) for p in summary.errors]
+    assert all("«A-1» repetida en las líneas 1, 3" in m for m in messages)
+    assert all("dup.gpkg" in m and "clave_catastral" in m for m in messages)
+    assert set(Parcel.objects.values_list("cadastral_key", flat=True)) == {"A-2", "A-3"}
+
+
+def test_rejects_file_keeps_layout_and_can_be_fixed_and_rerun(tmp_path: Path) -> None:
+    rows = [parcel_row("B-1"), parcel_row("B-2", sup_construida="mucho")]
+    path = write_layer(tmp_path / "predios.gpkg", rows, [lot(0), lot(1)])
+    summary = run(path)
+    assert summary.rejected == 1
+    assert "línea 2" in str(summary.errors[0]) and "sup_construida" in str(summary.errors[0])
+    rejects = Path(summary.rejects_path)
+    meta, _fids, geometry, fields = pyogrio.raw.read(rejects)
+    names = list(meta["fields"])
+    assert names[:-1] == list(rows[0]) and names[-1] == "motivo_rechazo"
+    assert fields[names.index("clave_catastral")][0] == "B-2"
+
+    # The user fixes the value in the rejects file and runs the same command on it.
+    fixed = write_layer(
+        tmp_path / "corregido.gpkg",
+        [{**parcel_row("B-2"), "sup_construida": "80"}],
+        [shapely.from_wkb(geometry[0])],
+    )
+    assert run(fixed).created == 1
+    assert Parcel.objects.count() == 2
+
+
+def test_invalid_geometry_is_repaired_with_warning_or_rejected(tmp_path: Path) -> None:
+    bowtie = shapely.Polygon(
+        [
+            (LON, LAT),
+            (LON + 20 * METRE, LAT + 20 * METRE),
+            (LON + 20 * METRE, LAT),
+            (LON, LAT + 20 * METRE),
+        ]
+    )
+    flat = shapely.Polygon([(LON, LAT), (LON + 20 * METRE, LAT), (LON + 40 * METRE, LAT)])
+    path = write_layer(
+        tmp_path / "geo.gpkg", [parcel_row("C-1"), parcel_row("C-2")], [bowtie, flat]
+    )
+    summary = run(path)
+    assert summary.created == 1
+    assert "reparada" in str(summary.warnings[0]) and "línea 1" in str(summary.warnings[0])
+    assert "degenerado" in str(summary.errors[0]) and "línea 2" in str(summary.errors[0])
+    assert Parcel.objects.get(cadastral_key="C-1").geom.valid
+
+
+def test_outside_service_area_and_swapped_coordinates_are_rejected(tmp_path: Path) -> None:
+    swapped = shapely.transform(lot(0), lambda xy: xy[:, ::-1])
+    far = shapely.box(-99.1, 19.4, -99.099, 19.401)  # Mexico City
+    path = write_layer(
+        tmp_path / "fuera.gpkg", [parcel_row("D-1"), parcel_row("D-2")], [swapped, far]
+    )
+    summary = run(path)
+    assert summary.created == 0
+    assert "invertidas" in str(summary.errors[0])
+    assert "fuera del área de servicio" in str(summary.errors[1])
+
+
+def test_file_level_errors_write_nothing(tmp_path: Path) -> None:
+    # Shapefile without .prj: the CRS is unknown.
+    shp = write_layer(tmp_path / "sin_crs.shp", [parcel_row("E-1")], [lot(0)], crs=None)
+    with pytest.raises(CommandError, match=r"no declara su sistema de coordenadas"):
+        call_command("import_parcels", str(shp))
+    call_command("import_parcels", str(shp), "--srid", "4326")
+    assert Parcel.objects.filter(cadastral_key="E-1").exists()
+
+    # Missing required column.
+    no_key = write_layer(tmp_path / "sin_clave.gpkg", [{"calle": "Morelos"}], [lot(1)])
+    with pytest.raises(CommandError, match=r"clave_catastral.*falta esta columna"):
+        call_command("import_parcels", str(no_key))
+
+    # Two layers and no --layer.
+    two = write_layer(tmp_path / "dos.gpkg", [parcel_row("F-1")], [lot(2)], layer="norte")
+    write_layer(two, [parcel_row("F-2")], [lot(3)], layer="sur", append=True)
+    with pytest.raises(CommandError, match=r"2 capas.*norte.*sur"):
+        call_command("import_parcels", str(two))
+    call_command("import_parcels", str(two), "--layer", "sur")
+    assert Parcel.objects.filter(cadastral_key="F-2").exists()
+
+    # Points where polygons were expected.
+    points = write_layer(tmp_path / "puntos.gpkg", [parcel_row("G-1")], [shapely.Point(LON, LAT)])
+    with pytest.raises(CommandError, match=r"Point.*polígonos"):
+        call_command("import_parcels", str(points))
+
+    # Empty layer.
+    empty = write_layer(tmp_path / "vacio.gpkg", [], [])
+    with pytest.raises(CommandError, match=r"no tiene registros"):
+        call_command("import_parcels", str(empty))
+    assert not Parcel.objects.filter(cadastral_key="G-1").exists()
+
+
+def test_enormous_field_is_rejected_and_unknown_columns_kept(tmp_path: Path) -> None:
+    rows = [
+        parcel_row("H-1", calle="X" * 5000, zona_valor="Z3"),
+        parcel_row("H-2", zona_valor="Z4", uso_suelo="Agrícola"),
+    ]
+    summary = run(write_layer(tmp_path / "grande.gpkg", rows, [lot(0), lot(1)]))
+    assert summary.rejected == 1
+    assert "calle" in str(summary.errors[0]) and "5000 caracteres" in str(summary.errors[0])
+    kept = Parcel.objects.get(cadastral_key="H-2")
+    assert kept.attributes == {"zona_valor": "Z4", "uso_suelo": "Agrícola"}
+    assert kept.land_use == ""

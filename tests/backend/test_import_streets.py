@@ -1,0 +1,79 @@
+"""Importing a street-segment layer."""
+
+from pathlib import Path
+
+import pytest
+import shapely
+from django.core.management import CommandError, call_command
+
+from gis_backend.imports.engine import run_vector_import
+from gis_backend.imports.streets import StreetImporter
+from gis_backend.registry.models import StreetSegment
+from tests.backend.vector_files import LAT, LON, street, write_layer
+
+pytestmark = pytest.mark.django_db
+
+
+def segment_row(name: str, **fields: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "nombre": name,
+        "tipo": "Calle",
+        "colonia": "Col. Centro",
+        "num_izq_ini": "1",
+        "num_izq_fin": "49",
+        "num_der_ini": "2",
+        "num_der_fin": "50",
+    }
+    row.update(fields)
+    return row
+
+
+def test_import_normalises_names_and_is_idempotent(tmp_path: Path) -> None:
+    rows = [segment_row("Miguel Hidalgo"), segment_row("5 de Mayo", tipo="Av.")]
+    path = write_layer(tmp_path / "calles.gpkg", rows, [street(0), street(1)])
+    first = run_vector_import(StreetImporter(), path)
+    assert (first.created, first.rejected) == (2, 0)
+    hidalgo = StreetSegment.objects.get(name="Miguel Hidalgo")
+    assert hidalgo.street_type == "calle"
+    assert "HIDALGO" in hidalgo.name_normalized
+    assert (hidalgo.left_from, hidalgo.left_to, hidalgo.right_from, hidalgo.right_to) == (
+        1,
+        49,
+        2,
+        50,
+    )
+    assert hidalgo.geom.srid == 32614 and hidalgo.geom.length == pytest.approx(100, rel=0.05)
+    assert StreetSegment.objects.get(name="5 de Mayo").street_type == "avenida"
+
+    again = run_vector_import(StreetImporter(), path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_source_identifier_keys_segments(tmp_path: Path) -> None:
+    path = write_layer(
+        tmp_path / "calles.gpkg", [segment_row("Allende", id_tramo="T-7")], [street(0)]
+    )
+    run_vector_import(StreetImporter(), path)
+    moved = write_layer(
+        tmp_path / "calles2.gpkg", [segment_row("Allende", id_tramo="T-7")], [street(1)]
+    )
+    summary = run_vector_import(StreetImporter(), moved)
+    assert (summary.created, summary.updated) == (0, 1)
+    assert StreetSegment.objects.get(source_key="T-7").geom.centroid.y < 2265823 + 10_000
+
+
+def test_incomplete_range_and_blank_name_are_rejected(tmp_path: Path) -> None:
+    rows = [segment_row("Juárez", num_izq_fin=None), segment_row("  ")]
+    summary = run_vector_import(
+        StreetImporter(), write_layer(tmp_path / "c.gpkg", rows, [street(0), street(1)])
+    )
+    assert summary.rejected == 2
+    assert "num_izq_ini" in str(summary.errors[0]) and "línea 1" in str(summary.errors[0])
+    assert "nombre" in str(summary.errors[1]) and "línea 2" in str(summary.errors[1])
+
+
+def test_line_layer_holding_points_is_refused(tmp_path: Path) -> None:
+    path = write_layer(tmp_path / "p.geojson", [segment_row("Morelos")], [shapely.Point(LON, LAT)])
+    with pytest.raises(CommandError, match=r"Point.*líneas"):
+        call_command("import_streets", str(path))
+    assert StreetSegment.objects.count() == 0
