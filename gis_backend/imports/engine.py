@@ -278,7 +278,8 @@ def upsert_staged(
             SELECT {", ".join(sources)}
             FROM {stage} s
             LEFT JOIN registry_colonia c
-              ON c.name_normalized = s.colonia_key AND c.postal_code = ''
+              ON c.settlement_type || ':' || c.name_normalized = s.colonia_key
+             AND c.postal_code = ''
             ON CONFLICT ({key}) DO UPDATE SET
                 {", ".join(f"{name} = EXCLUDED.{name}" for name in updated)}
             WHERE ({", ".join(f"t.{name}" for name in updated)})

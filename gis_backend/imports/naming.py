@@ -15,11 +15,18 @@ def normalize_text(value: str) -> str:
     return address.normalize_text(value)
 
 
+DEFAULT_SETTLEMENT = "colonia"
+
+
 def colonia_key(name: str) -> str:
-    """Comparison key of a colonia name ('COL. CENTRO' and 'Zona Centro' share one)."""
+    """Identity of a colonia as stored: settlement type and comparison key ('colonia:CENTRO').
+
+    'Fracc. Las Fuentes' and 'Col. Las Fuentes' are two settlements; 'COL. CENTRO' and
+    'Zona Centro' are one. Matching billing addresses compares the key alone."""
     if not name:
         return ""
-    return address.parse_colonia(name).key
+    parsed = address.parse_colonia(name)
+    return f"{parsed.settlement_type or DEFAULT_SETTLEMENT}:{parsed.key}"
 
 
 def ensure_colonias(names: Iterable[str]) -> None:
@@ -29,7 +36,9 @@ def ensure_colonias(names: Iterable[str]) -> None:
         if not name:
             continue
         parsed = address.parse_colonia(name)
-        rows.setdefault(parsed.key, (name, parsed.key, parsed.settlement_type or "colonia"))
+        rows.setdefault(
+            colonia_key(name), (name, parsed.key, parsed.settlement_type or DEFAULT_SETTLEMENT)
+        )
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -37,7 +46,7 @@ def ensure_colonias(names: Iterable[str]) -> None:
             """
             INSERT INTO registry_colonia (name, name_normalized, settlement_type, postal_code)
             VALUES (%s, %s, %s, '')
-            ON CONFLICT (name_normalized, postal_code) DO NOTHING
+            ON CONFLICT (settlement_type, name_normalized, postal_code) DO NOTHING
             """,
             list(rows.values()),
         )

@@ -33,7 +33,8 @@ class Colonia(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["name_normalized", "postal_code"], name="colonia_unique_name_cp"
+                fields=["settlement_type", "name_normalized", "postal_code"],
+                name="colonia_unique_type_name_cp",
             ),
             models.CheckConstraint(
                 condition=Q(postal_code="") | Q(postal_code__regex=r"^[0-9]{5}$"),

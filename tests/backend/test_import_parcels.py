@@ -180,3 +180,18 @@ def test_enormous_field_is_rejected_and_unknown_columns_kept(tmp_path: Path) -> 
     kept = Parcel.objects.get(cadastral_key="H-2")
     assert kept.attributes == {"zona_valor": "Z4", "uso_suelo": "Agrícola"}
     assert kept.land_use == ""
+
+
+def test_colonias_are_told_apart_by_settlement_type(tmp_path: Path) -> None:
+    rows = [
+        parcel_row("J-1", colonia="Fracc. Las Fuentes"),
+        parcel_row("J-2", colonia="Col. Las Fuentes"),
+        parcel_row("J-3", colonia="COL. CENTRO"),
+        parcel_row("J-4", colonia="Zona Centro"),
+    ]
+    run(write_layer(tmp_path / "col.gpkg", rows, [lot(i) for i in range(4)]))
+    colonia = dict(Parcel.objects.values_list("cadastral_key", "colonia__settlement_type"))
+    assert colonia["J-1"] == "fraccionamiento" and colonia["J-2"] == "colonia"
+    same = Parcel.objects.filter(cadastral_key__in=["J-3", "J-4"]).values("colonia").distinct()
+    assert same.count() == 1
+    assert Colonia.objects.count() == 3

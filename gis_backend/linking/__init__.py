@@ -1,0 +1,1 @@
+"""Linking billing accounts to parcels and streets: address normalisation and matching."""
