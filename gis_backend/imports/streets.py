@@ -48,7 +48,7 @@ class StreetImporter(VectorImporter):
             out.problems.append(Problem(file, out.line, "nombre", "vacío; es obligatorio"))
         street = address.parse_street(f"{clean_text(row.get('tipo'))} {name or ''}")
         values["name"] = name or ""
-        values["name_normalized"] = street.key
+        values["name_normalized"] = street.match_key
         values["street_type"] = street.street_type
         values["colonia"] = (
             self.parse_into(out, file, "colonia", clean_text, row.get("colonia")) or ""

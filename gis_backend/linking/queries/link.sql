@@ -1,0 +1,226 @@
+-- Linking queries, run in this order by gis_backend/linking/linker.py inside one transaction.
+-- Each statement follows a 'step' marker comment naming its step; {{MIN_SCORE}} and {{AMBIGUITY_MARGIN}}
+-- are replaced by the linker's thresholds. Temporary tables lk_* are dropped at commit.
+
+-- step: candidates
+DROP TABLE IF EXISTS lk_candidate;
+
+-- step: candidates
+CREATE TEMP TABLE lk_candidate (
+    account_id bigint, parcel_id bigint, method text, score real
+) ON COMMIT DROP;
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'clave_catastral', 0.97
+FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
+WHERE a.cadastral_key IS NOT NULL;
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT acc.id, p.id, 'coordenadas', 0.93
+FROM registry_account acc
+JOIN registry_parcel p ON ST_Intersects(p.geom, acc.connection_point)
+WHERE acc.connection_point IS NOT NULL;
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT acc.id, near.id, 'coordenadas', greatest(0.55, 0.85 - near.distance / 50)
+FROM registry_account acc
+CROSS JOIN LATERAL (
+    SELECT p.id, ST_Distance(p.geom, acc.connection_point) AS distance
+    FROM registry_parcel p
+    WHERE ST_DWithin(p.geom, acc.connection_point, 15)
+    ORDER BY p.geom <-> acc.connection_point
+    LIMIT 1
+) near
+WHERE acc.connection_point IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM lk_candidate c WHERE c.account_id = acc.id AND c.method = 'coordenadas');
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim
+       + CASE WHEN a.colonia_key = p.colonia_key THEN 0.07
+              WHEN a.colonia_key IS NULL OR p.colonia_key IS NULL THEN 0
+              ELSE -0.2 END
+       + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM lk_account a
+JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
+WHERE a.number IS NOT NULL;
+
+-- step: candidates
+INSERT INTO lk_candidate
+WITH placed AS (
+    SELECT a.account_id, m.sim, s.geom,
+           CASE WHEN c.name_normalized = a.colonia_key THEN 0.05
+                WHEN c.name_normalized IS NULL OR a.colonia_key IS NULL THEN 0
+                ELSE -0.2 END AS colonia_bonus,
+           r.side,
+           CASE WHEN r.hi = r.lo THEN 0.5
+                ELSE (a.number - r.first)::float / (r.last - r.first) END AS fraction
+    FROM lk_account a
+    JOIN lk_street_map m ON m.account_key = a.street_key
+    JOIN registry_streetsegment s ON s.name_normalized = m.known_key
+    LEFT JOIN registry_colonia c ON c.id = s.colonia_id
+    CROSS JOIN LATERAL (
+        VALUES (1, s.left_from, s.left_to, least(s.left_from, s.left_to), greatest(s.left_from, s.left_to)),
+               (-1, s.right_from, s.right_to, least(s.right_from, s.right_to), greatest(s.right_from, s.right_to))
+    ) AS r (side, first, last, lo, hi)
+    WHERE a.number IS NOT NULL AND r.first IS NOT NULL
+      AND a.number BETWEEN r.lo AND r.hi AND (a.number - r.first) % 2 = 0
+      AND NOT EXISTS (
+          SELECT 1 FROM lk_candidate x
+          WHERE x.account_id = a.account_id AND x.method = 'direccion' AND x.score >= 0.8
+      )
+), located AS (
+    SELECT account_id, sim, colonia_bonus,
+           ST_Translate(
+               ST_LineInterpolatePoint(geom, fraction),
+               side * -cos(azimuth) * 12, side * sin(azimuth) * 12
+           ) AS point
+    FROM (
+        SELECT *, ST_Azimuth(
+                   ST_LineInterpolatePoint(geom, greatest(fraction - 0.01, 0)),
+                   ST_LineInterpolatePoint(geom, least(fraction + 0.01, 1))) AS azimuth
+        FROM placed
+    ) with_direction
+)
+SELECT l.account_id, near.id, 'interpolacion', 0.72 * l.sim + l.colonia_bonus
+FROM located l
+CROSS JOIN LATERAL (
+    SELECT p.id FROM registry_parcel p
+    WHERE ST_DWithin(p.geom, l.point, 8)
+    ORDER BY p.geom <-> l.point LIMIT 1
+) near;
+
+-- step: candidates
+CREATE INDEX ON lk_candidate (account_id);
+
+-- step: candidates
+ANALYZE lk_candidate;
+
+-- step: choose
+DROP TABLE IF EXISTS lk_best;
+
+-- step: choose
+CREATE TEMP TABLE lk_best ON COMMIT DROP AS
+WITH per_parcel AS (
+    SELECT account_id, parcel_id,
+           least(1.0, max(score) + 0.02 * (count(DISTINCT method) - 1)) AS score,
+           (array_agg(method ORDER BY score DESC))[1] AS method
+    FROM lk_candidate GROUP BY account_id, parcel_id
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
+    FROM per_parcel
+)
+SELECT b.account_id, b.parcel_id, b.method, b.score, second.score AS rival_score,
+       (SELECT jsonb_agg(jsonb_build_object(
+                   'clave_catastral', p.cadastral_key, 'metodo', r.method,
+                   'score', round(r.score::numeric, 3)) ORDER BY r.rank)
+        FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
+        WHERE r.account_id = b.account_id AND r.rank <= 5) AS candidates
+FROM ranked b
+LEFT JOIN ranked second ON second.account_id = b.account_id AND second.rank = 2
+WHERE b.rank = 1;
+
+-- step: choose
+CREATE INDEX ON lk_best (account_id);
+
+-- step: choose
+DROP TABLE IF EXISTS lk_final;
+
+-- step: choose
+CREATE TEMP TABLE lk_final ON COMMIT DROP AS
+SELECT a.account_id,
+       CASE WHEN old.parcel_verified THEN old.parcel_id
+            WHEN b.score >= {{MIN_SCORE}} AND (b.rival_score IS NULL OR b.rival_score < b.score - {{AMBIGUITY_MARGIN}})
+            THEN b.parcel_id END AS parcel_id,
+       CASE WHEN old.parcel_verified THEN old.parcel_method
+            WHEN b.score >= {{MIN_SCORE}} AND (b.rival_score IS NULL OR b.rival_score < b.score - {{AMBIGUITY_MARGIN}})
+            THEN b.method ELSE '' END AS parcel_method,
+       CASE WHEN old.parcel_verified THEN old.parcel_score ELSE round(b.score::numeric, 3)::float END AS parcel_score,
+       coalesce(old.parcel_verified, false) AS parcel_verified,
+       CASE WHEN old.parcel_verified THEN old.candidates
+            WHEN b.rival_score IS NOT NULL THEN b.candidates ELSE '[]'::jsonb END AS candidates,
+       CASE WHEN old.parcel_verified THEN old.unlinked_reason
+            WHEN b.account_id IS NULL THEN
+                CASE WHEN a.street_key IS NULL AND a.cadastral_key IS NULL THEN 'sin dirección utilizable ni otra evidencia'
+                     WHEN a.number IS NULL AND a.unnumbered THEN 'sin número (S/N o Conocido) y sin otra evidencia'
+                     WHEN a.number IS NULL THEN 'número exterior ilegible y sin otra evidencia'
+                     WHEN NOT EXISTS (SELECT 1 FROM lk_street_map m WHERE m.account_key = a.street_key)
+                     THEN 'la calle no está en la capa de calles ni en los predios'
+                     ELSE 'el número no se encontró en la calle' END
+            WHEN b.score < {{MIN_SCORE}} THEN 'dudosa: la mejor evidencia es débil'
+            WHEN b.rival_score >= b.score - {{AMBIGUITY_MARGIN}} THEN 'ambigua: varios predios igual de probables'
+            ELSE '' END AS unlinked_reason,
+       old.account_id IS NOT NULL AS had_link
+FROM lk_account a
+LEFT JOIN lk_best b ON b.account_id = a.account_id
+LEFT JOIN registry_accountlink old ON old.account_id = a.account_id;
+
+-- step: choose
+CREATE INDEX ON lk_final (account_id);
+
+-- step: segments
+DROP TABLE IF EXISTS lk_segment;
+
+-- step: segments
+CREATE TEMP TABLE lk_segment ON COMMIT DROP AS
+SELECT DISTINCT ON (f.account_id) f.account_id, s.id AS segment_id, 'frente'::text AS method,
+       round((0.6 + 0.35 * m.sim)::numeric, 3)::float AS score
+FROM lk_final f
+JOIN lk_account a ON a.account_id = f.account_id
+JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN registry_streetsegment s ON s.name_normalized = m.known_key
+JOIN registry_parcel p ON p.id = f.parcel_id
+WHERE f.parcel_id IS NOT NULL AND ST_DWithin(s.geom, p.geom, 30)
+ORDER BY f.account_id, m.sim DESC, ST_Distance(s.geom, p.geom);
+
+-- step: segments
+INSERT INTO lk_segment
+SELECT f.account_id, near.id, 'frente', 0.55
+FROM lk_final f
+JOIN registry_parcel p ON p.id = f.parcel_id
+CROSS JOIN LATERAL (
+    SELECT s.id FROM registry_streetsegment s
+    WHERE ST_DWithin(s.geom, p.geom, 30)
+    ORDER BY s.geom <-> p.geom LIMIT 1
+) near
+WHERE NOT EXISTS (SELECT 1 FROM lk_segment x WHERE x.account_id = f.account_id);
+
+-- step: segments
+CREATE INDEX ON lk_segment (account_id);
+
+-- step: write
+WITH final AS (
+    SELECT f.account_id, f.parcel_id, f.parcel_method, f.parcel_score, f.parcel_verified,
+           CASE WHEN old.segment_verified THEN old.segment_id ELSE s.segment_id END AS segment_id,
+           CASE WHEN old.segment_verified THEN old.segment_method
+                ELSE coalesce(s.method, '') END AS segment_method,
+           CASE WHEN old.segment_verified THEN old.segment_score ELSE s.score END AS segment_score,
+           coalesce(old.segment_verified, false) AS segment_verified,
+           f.candidates, f.unlinked_reason
+    FROM lk_final f
+    LEFT JOIN lk_segment s ON s.account_id = f.account_id
+    LEFT JOIN registry_accountlink old ON old.account_id = f.account_id
+)
+INSERT INTO registry_accountlink AS l (
+    account_id, parcel_id, parcel_method, parcel_score, parcel_verified, segment_id,
+    segment_method, segment_score, segment_verified, candidates, unlinked_reason, updated_at)
+SELECT account_id, parcel_id, parcel_method, parcel_score, parcel_verified, segment_id,
+       segment_method, segment_score, segment_verified, candidates, unlinked_reason, now()
+FROM final
+ON CONFLICT (account_id) DO UPDATE SET
+    parcel_id = EXCLUDED.parcel_id, parcel_method = EXCLUDED.parcel_method,
+    parcel_score = EXCLUDED.parcel_score, segment_id = EXCLUDED.segment_id,
+    segment_method = EXCLUDED.segment_method, segment_score = EXCLUDED.segment_score,
+    candidates = EXCLUDED.candidates, unlinked_reason = EXCLUDED.unlinked_reason,
+    updated_at = EXCLUDED.updated_at
+WHERE (l.parcel_id, l.parcel_method, l.parcel_score, l.segment_id, l.segment_method,
+       l.segment_score, l.candidates, l.unlinked_reason)
+      IS DISTINCT FROM
+      (EXCLUDED.parcel_id, EXCLUDED.parcel_method, EXCLUDED.parcel_score, EXCLUDED.segment_id,
+       EXCLUDED.segment_method, EXCLUDED.segment_score, EXCLUDED.candidates,
+       EXCLUDED.unlinked_reason);

@@ -1,0 +1,158 @@
+"""Linking accounts to parcels and street segments, on a small town built through the importers."""
+
+import csv
+from pathlib import Path
+
+import pytest
+import shapely
+from django.core.management import call_command
+
+from gis_backend.imports.engine import run_vector_import
+from gis_backend.imports.padron import import_padron
+from gis_backend.imports.parcels import ParcelImporter
+from gis_backend.imports.streets import StreetImporter
+from gis_backend.linking.linker import link_registry
+from gis_backend.registry.models import AccountLink, Parcel
+from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
+
+pytestmark = pytest.mark.django_db
+SOUTH = 300  # metres between the two neighbourhoods
+
+
+def lot(i: int, south: float = 0) -> shapely.Polygon:
+    x0 = LON + i * 10 * METRE
+    y0 = LAT - south * METRE_NS
+    return shapely.box(x0, y0, x0 + 10 * METRE, y0 + 25 * METRE_NS)
+
+
+def street_line(south: float = 0) -> shapely.LineString:
+    y = LAT - (south + 5) * METRE_NS
+    return shapely.LineString([(LON, y), (LON + 100 * METRE, y)])
+
+
+def centre_of(i: int) -> tuple[float, float]:
+    point = lot(i).centroid
+    return point.y, point.x
+
+
+@pytest.fixture
+def town(tmp_path: Path) -> Path:
+    """Two neighbourhoods, each with a 'Hidalgo' street of ten lots numbered 1, 3 … 19 on its
+    north side; lot A-3 has no official number (interpolation must find it)."""
+    parcels, shapes = [], []
+    for prefix, colonia, south in (("A", "Zona Centro", 0), ("B", "Fracc. Las Fuentes", SOUTH)):
+        for i in range(10):
+            number = "" if (prefix, i) == ("A", 3) else str(2 * i + 1)
+            parcels.append(
+                {"clave_catastral": f"{prefix}-{i}", "calle": "Hidalgo", "numero": number,
+                 "colonia": colonia, "sup_construida": "90", "num_viviendas": "1"}
+            )  # fmt: skip
+            shapes.append(lot(i, south))
+    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
+    streets = [
+        {"nombre": "Miguel Hidalgo", "tipo": "Calle", "colonia": "Zona Centro",
+         "num_izq_ini": 1, "num_izq_fin": 19, "num_der_ini": 2, "num_der_fin": 20},
+        {"nombre": "Hidalgo", "tipo": "Calle", "colonia": "Fracc. Las Fuentes",
+         "num_izq_ini": 1, "num_izq_fin": 19, "num_der_ini": 2, "num_der_fin": 20},
+    ]  # fmt: skip
+    run_vector_import(
+        StreetImporter(),
+        write_layer(tmp_path / "calles.gpkg", streets, [street_line(), street_line(SOUTH)]),
+    )
+    lat, lon = centre_of(1)
+    accounts = [
+        ["1", "A-0", "", "", "", "", ""],
+        ["2", "", "Calle Falsa", "99", "", f"{lat:.7f}", f"{lon:.7f}"],
+        ["3", "", "C. HIDALGGO", "5", "COL. CENTRO", "", ""],
+        ["4", "", "Miguel Hidalgo", "7", "Centro", "", ""],
+        ["5", "", "Hidalgo", "9", "", "", ""],
+        ["6", "", "HIDALGO S/N", "", "Centro", "", ""],
+        ["7", "", "Calle Inexistente", "3", "Centro", "", ""],
+        ["8", "", "HIDALGO", "11", "Fracc. Las Fuentes", "", ""],
+    ]
+    path = tmp_path / "padron.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["cuenta", "clave_catastral", "calle", "numero_ext", "colonia", "lat", "lon"]
+        )
+        writer.writerows(accounts)
+    summary = import_padron(path)
+    assert summary.rejected == 0, summary.errors
+    return tmp_path
+
+
+def links() -> dict[str, AccountLink]:
+    return {
+        link.account.number: link
+        for link in AccountLink.objects.select_related("account", "parcel", "segment")
+    }
+
+
+def parcel_of(link: AccountLink) -> str | None:
+    return link.parcel.cadastral_key if link.parcel else None
+
+
+def test_each_method_links_the_right_parcel(town: Path) -> None:
+    summary = link_registry()
+    found = links()
+    expected = {
+        "1": ("A-0", "clave_catastral"),
+        "2": ("A-1", "coordenadas"),
+        "3": ("A-2", "direccion"),
+        "4": ("A-3", "interpolacion"),
+        "8": ("B-5", "direccion"),
+    }
+    for number, (key, method) in expected.items():
+        assert (parcel_of(found[number]), found[number].parcel_method) == (key, method), number
+        assert 0.5 <= found[number].parcel_score <= 1
+    assert summary.accounts == 8
+
+
+def test_segments_come_from_the_parcel_frontage(town: Path) -> None:
+    link_registry()
+    found = links()
+    assert found["3"].segment is not None and found["3"].segment.name == "Miguel Hidalgo"
+    assert found["8"].segment is not None and found["8"].segment.name == "Hidalgo"
+    assert found["8"].segment_method == "frente"
+
+
+def test_hopeless_and_ambiguous_addresses_stay_unlinked_with_reason(town: Path) -> None:
+    link_registry()
+    found = links()
+    ambiguous = found["5"]  # 'Hidalgo 9' exists in both neighbourhoods
+    assert ambiguous.parcel is None
+    assert ambiguous.unlinked_reason.startswith("ambigua")
+    assert {c["clave_catastral"] for c in ambiguous.candidates} == {"A-4", "B-4"}
+    assert found["6"].parcel is None and "S/N" in found["6"].unlinked_reason
+    assert (
+        found["7"].parcel is None and "no está en la capa de calles" in found["7"].unlinked_reason
+    )
+
+
+def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
+    link_registry()
+    assert link_registry().written == 0
+
+    link = AccountLink.objects.get(account__number="8")
+    link.parcel = Parcel.objects.get(cadastral_key="A-9")
+    link.parcel_method = "manual"
+    link.parcel_verified = True
+    link.save()
+    link_registry()
+    kept = AccountLink.objects.get(account__number="8")
+    assert (kept.parcel.cadastral_key, kept.parcel_method, kept.parcel_verified) == (
+        "A-9",
+        "manual",
+        True,
+    )
+
+
+def test_command_prints_summary_and_dry_run_writes_nothing(
+    town: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("link_registry", "--dry-run")
+    assert AccountLink.objects.count() == 0
+    call_command("link_registry")
+    out = capsys.readouterr().out
+    assert "Cuentas 8" in out and "vinculadas a predio 5" in out
