@@ -1,8 +1,10 @@
 """Linking accounts to parcels and street segments, on a small town built through the importers."""
 
 import csv
+import json
 from pathlib import Path
 
+import pyogrio
 import pytest
 import shapely
 from django.core.management import call_command
@@ -43,9 +45,10 @@ def town(tmp_path: Path) -> Path:
     for prefix, colonia, south in (("A", "Zona Centro", 0), ("B", "Fracc. Las Fuentes", SOUTH)):
         for i in range(10):
             number = "" if (prefix, i) == ("A", 3) else str(2 * i + 1)
+            dwellings = "3" if (prefix, i) == ("A", 2) else "1"
             parcels.append(
                 {"clave_catastral": f"{prefix}-{i}", "calle": "Hidalgo", "numero": number,
-                 "colonia": colonia, "sup_construida": "90", "num_viviendas": "1"}
+                 "colonia": colonia, "sup_construida": "90", "num_viviendas": dwellings}
             )  # fmt: skip
             shapes.append(lot(i, south))
     run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
@@ -61,21 +64,21 @@ def town(tmp_path: Path) -> Path:
     )
     lat, lon = centre_of(1)
     accounts = [
-        ["1", "A-0", "", "", "", "", ""],
-        ["2", "", "Calle Falsa", "99", "", f"{lat:.7f}", f"{lon:.7f}"],
-        ["3", "", "C. HIDALGGO", "5", "COL. CENTRO", "", ""],
-        ["4", "", "Miguel Hidalgo", "7", "Centro", "", ""],
-        ["5", "", "Hidalgo", "9", "", "", ""],
-        ["6", "", "HIDALGO S/N", "", "Centro", "", ""],
-        ["7", "", "Calle Inexistente", "3", "Centro", "", ""],
-        ["8", "", "HIDALGO", "11", "Fracc. Las Fuentes", "", ""],
+        ["1", "A-0", "", "", "", "", "", ""],
+        ["2", "", "Calle Falsa", "99", "", f"{lat:.7f}", f"{lon:.7f}", ""],
+        ["3", "", "C. HIDALGGO", "5", "COL. CENTRO", "", "", ""],
+        ["4", "", "Miguel Hidalgo", "7", "Centro", "", "", ""],
+        ["5", "", "Hidalgo", "9", "", "", "", ""],
+        ["6", "", "HIDALGO S/N", "", "Centro", "", "", "M-X"],
+        ["7", "", "Calle Inexistente", "3", "Centro", "", "", "M-X"],
+        ["8", "", "HIDALGO", "11", "Fracc. Las Fuentes", "", "", ""],
+        ["9", "", "Av. Hidalgo", "5", "Centro", "", "", ""],  # a second account at A-2
     ]
     path = tmp_path / "padron.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            ["cuenta", "clave_catastral", "calle", "numero_ext", "colonia", "lat", "lon"]
-        )
+        header = ["cuenta", "clave_catastral", "calle", "numero_ext", "colonia", "lat", "lon"]
+        writer.writerow([*header, "medidor_serie"])
         writer.writerows(accounts)
     summary = import_padron(path)
     assert summary.rejected == 0, summary.errors
@@ -106,7 +109,7 @@ def test_each_method_links_the_right_parcel(town: Path) -> None:
     for number, (key, method) in expected.items():
         assert (parcel_of(found[number]), found[number].parcel_method) == (key, method), number
         assert 0.5 <= found[number].parcel_score <= 1
-    assert summary.accounts == 8
+    assert summary.accounts == 9
 
 
 def test_segments_come_from_the_parcel_frontage(town: Path) -> None:
@@ -155,4 +158,46 @@ def test_command_prints_summary_and_dry_run_writes_nothing(
     assert AccountLink.objects.count() == 0
     call_command("link_registry")
     out = capsys.readouterr().out
-    assert "Cuentas 8" in out and "vinculadas a predio 5" in out
+    assert "Cuentas 9" in out and "vinculadas a predio 6" in out
+
+
+def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> None:
+    link_registry()
+    truth = town / "verdad.csv"
+    truth.write_text(
+        "cuenta,clave_catastral\n1,A-0\n2,A-1\n3,A-2\n4,A-3\n5,A-4\n6,A-5\n7,A-6\n8,B-5\n9,A-2\n",
+        encoding="utf-8",
+    )
+    out = town / "reporte"
+    call_command("registry_report", "--out", str(out), "--truth", str(truth))
+
+    with (out / "links.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "cuenta", "clave_catastral", "tramo_id", "calle_tramo", "metodo", "score", "verificado",
+    ]  # fmt: skip
+    by_account = {row["cuenta"]: row for row in rows}
+    assert len(rows) == 9
+    assert by_account["3"]["clave_catastral"] == "A-2" and by_account["3"]["metodo"] == "direccion"
+    assert by_account["3"]["calle_tramo"] == "Miguel Hidalgo"
+    assert by_account["5"]["clave_catastral"] == "" and by_account["5"]["metodo"] == ""
+
+    def problem_rows(name: str) -> list[dict[str, str]]:
+        with (out / f"{name}.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    assert [r["cuentas"] for r in problem_rows("cuentas_duplicadas")] == ["3 9"]
+    assert [r["cuentas"] for r in problem_rows("medidor_en_varias_cuentas")] == ["6 7"]
+    assert [r["clave_catastral"] for r in problem_rows("viviendas_sin_cuenta")] == ["A-2"]
+    unserved = {r["clave_catastral"] for r in problem_rows("predios_construidos_sin_cuenta")}
+    assert len(unserved) == 20 - 5 and "A-2" not in unserved
+    meta, _fids, geometry, _fields = pyogrio.raw.read(out / "predios_construidos_sin_cuenta.gpkg")
+    assert len(geometry) == 15 and meta["crs"] == "EPSG:32614"
+
+    summary = json.loads((out / "resumen.json").read_text(encoding="utf-8"))
+    assert summary["truth"] == {
+        "accounts": 9, "right": 6, "wrong": 0, "unlinked": 3, "right_share": pytest.approx(6 / 9),
+    }  # fmt: skip
+    text = (out / "resumen.md").read_text(encoding="utf-8")
+    assert "Vinculadas al predio correcto: 6 (66.7 %)" in text
+    assert "Vinculadas a un predio: 6 (66.7 %)" in text
