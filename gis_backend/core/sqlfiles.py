@@ -45,8 +45,10 @@ def apply_sql_files(using: str = DEFAULT_DB_ALIAS) -> list[str]:
 def apply_sql_files_after_migrate(
     sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
 ) -> None:
-    # post_migrate fires once per app; apply everything once, after the last app.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has a models module; apply everything once, after
+    # the last of those.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     if kwargs.get("plan") is not None and not kwargs["plan"] and kwargs.get("apps") is None:
         return

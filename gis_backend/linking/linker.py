@@ -14,6 +14,7 @@ matched street, else the nearest segment. Links a person set or verified are kep
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +98,12 @@ def run_statements(statements: list[str]) -> int:
     rowcount = 0
     with connection.cursor() as cursor:
         for statement in statements:
+            started = time.perf_counter()
             cursor.execute(statement)
             rowcount = cursor.rowcount
+            logger.debug(
+                "%.2f s, %d rows: %s", time.perf_counter() - started, rowcount, statement[:70]
+            )
     return rowcount
 
 

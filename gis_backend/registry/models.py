@@ -321,7 +321,8 @@ class AccountLink(models.Model):
 
     A narrow table apart from ``Account`` so that linking runs rewrite a few columns, not the
     wide account rows (see ../shared/PERF.md). A link a person set or verified is never
-    overwritten by an automatic run (enforced by a trigger, see sql/)."""
+    overwritten by an automatic run (the linker's SQL keeps verified parcel and segment links;
+    see gis_backend/linking/queries/link.sql)."""
 
     account = models.OneToOneField(
         Account,

@@ -114,15 +114,18 @@ WITH per_parcel AS (
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
     FROM per_parcel
+), top AS (
+    SELECT r.account_id,
+           jsonb_agg(jsonb_build_object(
+               'clave_catastral', p.cadastral_key, 'metodo', r.method,
+               'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates,
+           max(r.score) FILTER (WHERE r.rank = 2) AS rival_score
+    FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
+    WHERE r.rank <= 5
+    GROUP BY r.account_id
 )
-SELECT b.account_id, b.parcel_id, b.method, b.score, second.score AS rival_score,
-       (SELECT jsonb_agg(jsonb_build_object(
-                   'clave_catastral', p.cadastral_key, 'metodo', r.method,
-                   'score', round(r.score::numeric, 3)) ORDER BY r.rank)
-        FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
-        WHERE r.account_id = b.account_id AND r.rank <= 5) AS candidates
-FROM ranked b
-LEFT JOIN ranked second ON second.account_id = b.account_id AND second.rank = 2
+SELECT b.account_id, b.parcel_id, b.method, b.score, t.rival_score, t.candidates
+FROM ranked b JOIN top t ON t.account_id = b.account_id
 WHERE b.rank = 1;
 
 -- step: choose
