@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5
 AMBIGUITY_MARGIN = 0.05
-STREET_SIMILARITY = 0.45
+STREET_SIMILARITY = 0.7
 
 
 @dataclass
@@ -41,37 +43,57 @@ class LinkSummary:
     written: int = 0
 
 
+def street_match(account: address.StreetName, known: address.StreetName) -> float:
+    """How likely two street names are the same street, in [0, 1].
+
+    Distinct street types or ordinals never match ('PRIVADA HIDALGO' is not 'HIDALGO'). Within a
+    type, the best of: the normaliser's trigram and phonetic similarity, the edit similarity
+    (transposed or dropped letters: 'PRORGESO', 'OAXCA') and a name contained in the other
+    ('LAJA' in 'RIO LAJA')."""
+    if account.type_class != known.type_class or account.ordinal != known.ordinal:
+        return 0.0
+    if account.key == known.key:
+        return 1.0
+    edit = DamerauLevenshtein.normalized_similarity(account.key, known.key)
+    words_a, words_b = set(account.key.split()), set(known.key.split())
+    shorter = min((words_a, words_b), key=len)
+    contained = (
+        0.85 if (words_a <= words_b or words_b <= words_a) and len("".join(shorter)) >= 4 else 0
+    )
+    return max(address.street_similarity(account, known), edit, contained)
+
+
 def map_street_names() -> None:
-    """lk_street_map: each account street key → known street keys (parcels and segments) with a
-    similarity that honours street types ('PRIVADA HIDALGO' is not 'HIDALGO')."""
+    """lk_street_map: each account street key → known street keys (parcels and segments) that
+    may name the same street, with their similarity."""
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS lk_street_names, lk_street_map")
         cursor.execute(
             """
-            CREATE TEMP TABLE lk_street_names ON COMMIT DROP AS
             SELECT DISTINCT street_key FROM lk_parcel WHERE street_key IS NOT NULL
             UNION SELECT DISTINCT name_normalized FROM registry_streetsegment
             """
         )
-        cursor.execute("CREATE INDEX ON lk_street_names USING gist (street_key gist_trgm_ops)")
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.3', true)")
-        cursor.execute(
-            """
-            SELECT a.street_key, n.street_key
-            FROM (SELECT DISTINCT street_key FROM lk_account WHERE street_key IS NOT NULL) a
-            JOIN lk_street_names n ON n.street_key % a.street_key
-            """
-        )
-        pairs = cursor.fetchall()
+        known_keys = [key for (key,) in cursor.fetchall()]
+        cursor.execute("SELECT DISTINCT street_key FROM lk_account WHERE street_key IS NOT NULL")
+        account_keys = [key for (key,) in cursor.fetchall()]
+        cursor.execute("DROP TABLE IF EXISTS lk_street_map")
         cursor.execute(
             "CREATE TEMP TABLE lk_street_map (account_key text, known_key text, sim real) "
             "ON COMMIT DROP"
         )
+    known = [address.parse_street(key) for key in known_keys]
+    by_name = [street.key for street in known]
     rows = []
-    for account_key, known_key in pairs:
-        sim = 1.0 if account_key == known_key else address.street_similarity(account_key, known_key)
-        if sim >= STREET_SIMILARITY:
-            rows.append((account_key, known_key, sim))
+    for account_key in account_keys:
+        street = address.parse_street(account_key)
+        # Cheap C++ prefilter on the names, then the full rule on the survivors.
+        hits = process.extract(
+            street.key, by_name, scorer=fuzz.token_set_ratio, score_cutoff=60, limit=None
+        )
+        for _name, _score, index in hits:
+            sim = street_match(street, known[index])
+            if sim >= STREET_SIMILARITY:
+                rows.append((account_key, known_keys[index], sim))
     copy_rows("lk_street_map", ["account_key", "known_key", "sim"], rows)
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX ON lk_street_map (account_key)")
@@ -111,9 +133,10 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
     """Link every account; one transaction; returns what was decided."""
     summary = LinkSummary()
     with transaction.atomic():
-        stage_addresses()
-        map_street_names()
         steps = load_steps()
+        stage_addresses()
+        run_statements(steps["parcel_streets"])
+        map_street_names()
         for step in ("candidates", "choose", "segments"):
             run_statements(steps[step])
         summary.written = run_statements(steps["write"])

@@ -63,6 +63,7 @@ PARCEL_COLUMNS = {
     "number": "int",
     "suffix": "text",
     "colonia_key": "text",
+    "typed": "boolean",
 }
 
 
@@ -107,6 +108,7 @@ def _parcel_rows() -> Iterator[tuple[Any, ...]]:
                 number.number,
                 number.suffix,
                 colonia_key or None,
+                bool(street_name.street_type),
             )
 
 

@@ -2,6 +2,28 @@
 -- Each statement follows a 'step' marker comment naming its step; {{MIN_SCORE}} and {{AMBIGUITY_MARGIN}}
 -- are replaced by the linker's thresholds. Temporary tables lk_* are dropped at commit.
 
+-- step: parcel_streets
+-- Cadastral layers often write a parcel's street without its type ("Alvaro Obregon" for a
+-- "Cerrada Alvaro Obregon"): take the type from the nearest segment of that name.
+UPDATE lk_parcel lp SET street_key = fix.name_normalized
+FROM (
+    SELECT untyped.parcel_id, near.name_normalized
+    FROM lk_parcel untyped
+    JOIN registry_parcel p ON p.id = untyped.parcel_id
+    CROSS JOIN LATERAL (
+        SELECT s.name_normalized FROM registry_streetsegment s
+        WHERE ST_DWithin(s.geom, p.geom, 30)
+          AND s.name_normalized LIKE '% ' || untyped.street_key
+        ORDER BY s.geom <-> p.geom LIMIT 1
+    ) near
+    WHERE NOT untyped.typed AND untyped.street_key IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM registry_streetsegment s
+          WHERE s.name_normalized = untyped.street_key AND ST_DWithin(s.geom, p.geom, 30)
+      )
+) fix
+WHERE fix.parcel_id = lp.parcel_id;
+
 -- step: candidates
 DROP TABLE IF EXISTS lk_candidate;
 
@@ -12,36 +34,35 @@ CREATE TEMP TABLE lk_candidate (
 
 -- step: candidates
 INSERT INTO lk_candidate
-SELECT a.account_id, p.parcel_id, 'clave_catastral', 0.97
+SELECT a.account_id, p.parcel_id, 'clave_catastral', 0.9
 FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
 
 -- step: candidates
+-- Coordinates: every parcel within 8 m of the connection point. A point deep inside a parcel is
+-- strong evidence; one near a boundary (tomas sit at the front, often by the party wall) or in
+-- the street is weak, and only other evidence can tell the neighbours apart.
 INSERT INTO lk_candidate
-SELECT acc.id, p.id, 'coordenadas', 0.93
-FROM registry_account acc
-JOIN registry_parcel p ON ST_Intersects(p.geom, acc.connection_point)
-WHERE acc.connection_point IS NOT NULL;
-
--- step: candidates
-INSERT INTO lk_candidate
-SELECT acc.id, near.id, 'coordenadas', greatest(0.55, 0.85 - near.distance / 50)
+SELECT acc.id, near.id, 'coordenadas',
+       CASE WHEN near.distance = 0
+            THEN 0.62 + 0.28 * least(ST_Distance(ST_Boundary(near.geom), acc.connection_point), 4) / 4
+            ELSE greatest(0.3, 0.6 - 0.04 * near.distance) END
 FROM registry_account acc
 CROSS JOIN LATERAL (
-    SELECT p.id, ST_Distance(p.geom, acc.connection_point) AS distance
+    SELECT p.id, p.geom, ST_Distance(p.geom, acc.connection_point) AS distance
     FROM registry_parcel p
-    WHERE ST_DWithin(p.geom, acc.connection_point, 15)
+    WHERE ST_DWithin(p.geom, acc.connection_point, 8)
     ORDER BY p.geom <-> acc.connection_point
-    LIMIT 1
+    LIMIT 4
 ) near
-WHERE acc.connection_point IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM lk_candidate c WHERE c.account_id = acc.id AND c.method = 'coordenadas');
+WHERE acc.connection_point IS NOT NULL;
 
 -- step: candidates
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
        0.88 * m.sim
-       + CASE WHEN a.colonia_key = p.colonia_key THEN 0.07
+       + CASE WHEN a.colonia_key = p.colonia_key
+                   OR similarity(a.colonia_key, p.colonia_key) >= 0.5 THEN 0.07
               WHEN a.colonia_key IS NULL OR p.colonia_key IS NULL THEN 0
               ELSE -0.2 END
        + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
@@ -54,7 +75,8 @@ WHERE a.number IS NOT NULL;
 INSERT INTO lk_candidate
 WITH placed AS (
     SELECT a.account_id, m.sim, s.geom,
-           CASE WHEN c.name_normalized = a.colonia_key THEN 0.05
+           CASE WHEN c.name_normalized = a.colonia_key
+                     OR similarity(c.name_normalized, a.colonia_key) >= 0.5 THEN 0.05
                 WHEN c.name_normalized IS NULL OR a.colonia_key IS NULL THEN 0
                 ELSE -0.2 END AS colonia_bonus,
            r.side,
@@ -106,11 +128,23 @@ DROP TABLE IF EXISTS lk_best;
 
 -- step: choose
 CREATE TEMP TABLE lk_best ON COMMIT DROP AS
-WITH per_parcel AS (
+WITH per_source AS (
+    -- Three independent sources: the cadastral key, the coordinates and the address (matched
+    -- exactly or interpolated: one source, its best reading counts).
+    SELECT DISTINCT ON (account_id, parcel_id, source) account_id, parcel_id, method,
+           greatest(score, 0) AS score
+    FROM (
+        SELECT *, CASE WHEN method IN ('direccion', 'interpolacion') THEN 'direccion'
+                       ELSE method END AS source
+        FROM lk_candidate
+    ) c
+    ORDER BY account_id, parcel_id, source, score DESC
+), per_parcel AS (
+    -- Independent sources pointing at one parcel combine as a noisy OR.
     SELECT account_id, parcel_id,
-           least(1.0, max(score) + 0.02 * (count(DISTINCT method) - 1)) AS score,
+           1 - exp(sum(ln(1 - least(score, 0.995)))) AS score,
            (array_agg(method ORDER BY score DESC))[1] AS method
-    FROM lk_candidate GROUP BY account_id, parcel_id
+    FROM per_source GROUP BY account_id, parcel_id
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
     FROM per_parcel
