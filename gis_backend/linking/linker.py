@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 MIN_SCORE = 0.5
 AMBIGUITY_MARGIN = 0.05
 STREET_SIMILARITY = 0.7
+UNTYPED_FACTOR = 0.9
 
 
 @dataclass
@@ -46,21 +47,30 @@ class LinkSummary:
 def street_match(account: address.StreetName, known: address.StreetName) -> float:
     """How likely two street names are the same street, in [0, 1].
 
-    Distinct street types or ordinals never match ('PRIVADA HIDALGO' is not 'HIDALGO'). Within a
-    type, the best of: the normaliser's trigram and phonetic similarity, the edit similarity
-    (transposed or dropped letters: 'PRORGESO', 'OAXCA') and a name contained in the other
-    ('LAJA' in 'RIO LAJA')."""
-    if account.type_class != known.type_class or account.ordinal != known.ordinal:
+    Two distinct street types or ordinals never match ('PRIVADA HIDALGO' is not 'CERRADA
+    HIDALGO'). A name written without its type ('NEZAHUALCOYOTL' for a 'PRIVADA
+    NEZAHUALCOYOTL', as billing files often do) matches a typed one, a little less well than
+    the same type would. The name similarity is the best of: the normaliser's trigram and
+    phonetic similarity, the edit similarity (transposed or dropped letters: 'PRORGESO',
+    'OAXCA') and a name contained in the other ('LAJA' in 'RIO LAJA')."""
+    if account.ordinal != known.ordinal:
         return 0.0
+    factor = 1.0
+    if account.type_class != known.type_class:
+        if account.type_class and known.type_class:
+            return 0.0
+        factor = UNTYPED_FACTOR
     if account.key == known.key:
-        return 1.0
+        return factor
     edit = DamerauLevenshtein.normalized_similarity(account.key, known.key)
     words_a, words_b = set(account.key.split()), set(known.key.split())
     shorter = min((words_a, words_b), key=len)
-    contained = (
-        0.85 if (words_a <= words_b or words_b <= words_a) and len("".join(shorter)) >= 4 else 0
+    nested = (words_a <= words_b or words_b <= words_a) and len("".join(shorter)) >= 4
+    trigram = max(
+        address.similarity(account.key, known.key),
+        address.similarity(account.phonetic, known.phonetic),
     )
-    return max(address.street_similarity(account, known), edit, contained)
+    return factor * max(trigram, edit, 0.85 if nested else 0.0)
 
 
 def map_street_names() -> None:

@@ -13,7 +13,8 @@ from gis_backend.imports.engine import run_vector_import
 from gis_backend.imports.padron import import_padron
 from gis_backend.imports.parcels import ParcelImporter
 from gis_backend.imports.streets import StreetImporter
-from gis_backend.linking.linker import link_registry
+from gis_backend.linking import address
+from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.registry.models import AccountLink, Parcel
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
@@ -201,3 +202,21 @@ def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> Non
     text = (out / "resumen.md").read_text(encoding="utf-8")
     assert "Vinculadas al predio correcto: 6 (66.7 %)" in text
     assert "Vinculadas a un predio: 6 (66.7 %)" in text
+
+
+@pytest.mark.parametrize(
+    ("account", "known", "low", "high"),
+    [
+        ("HIDALGO", "HIDALGO", 1.0, 1.0),
+        ("PRORGESO", "PROGRESO", 0.8, 0.95),  # letters swapped
+        ("OAXCA", "OAXACA", 0.8, 0.95),  # letter dropped
+        ("LAJA", "RIO LAJA", 0.8, 0.9),  # a name inside the other
+        ("NEZAHUALCOYOTL", "PRIVADA NEZAHUALCOYOTL", 0.85, 0.9),  # type left out
+        ("CERRADA HIDALGO", "PRIVADA HIDALGO", 0.0, 0.0),  # two different streets
+        ("HIDALGO", "ALLENDE", 0.0, 0.3),
+        ("5 MAYO", "5 FEBRERO", 0.0, 0.5),
+    ],
+)
+def test_street_match(account: str, known: str, low: float, high: float) -> None:
+    score = street_match(address.parse_street(account), address.parse_street(known))
+    assert low <= score <= high
