@@ -59,10 +59,11 @@ class VectorImporter:
     @staticmethod
     def records(rows: list[CleanRow], columns: dict[str, str]) -> Iterable[tuple[Any, ...]]:
         """Rows as database records in the order of ``columns``."""
-        for row in rows:
+        geometries = ewkb_all([row.values["geom"] for row in rows])
+        for row, geometry in zip(rows, geometries, strict=True):
             values = row.values
             yield tuple(
-                ewkb(values["geom"])
+                geometry
                 if name == "geom"
                 else naming.colonia_key(values["colonia"]) or None
                 if name == "colonia_key"
@@ -244,12 +245,10 @@ def copy_rows(table: str, columns: Iterable[str], records: Iterable[Iterable[Any
             copy.write_row(tuple(record))
 
 
-def ewkb(geometry: Any) -> str | None:
-    if geometry is None:
-        return None
-    return shapely.to_wkb(
-        shapely.set_srid(geometry, settings.STORAGE_SRID), hex=True, include_srid=True
-    )
+def ewkb_all(geometries: list[Any]) -> list[str | None]:
+    """Hex EWKB in the storage SRID, for COPY (vectorised; None stays None)."""
+    array = shapely.set_srid(np.array(geometries, dtype=object), settings.STORAGE_SRID)
+    return list(shapely.to_wkb(array, hex=True, include_srid=True))
 
 
 def upsert_staged(

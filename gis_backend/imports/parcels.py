@@ -12,6 +12,7 @@ from gis_backend.registry.choices import LandUse
 
 MIN_PARCEL_AREA = 1.0  # m²: anything smaller is a digitising error, not a parcel
 
+LAND_USE_VALUES = frozenset(LandUse.values)
 LAND_USE_WORDS = {
     "HABITACIONAL": LandUse.RESIDENTIAL,
     "H": LandUse.RESIDENTIAL,
@@ -40,7 +41,7 @@ def parse_land_use(value: Any) -> tuple[str, bool]:
     text = naming.normalize_text(clean_text(value))
     if not text:
         return "", True
-    if text.lower() in LandUse.values:
+    if text.lower() in LAND_USE_VALUES:
         return text.lower(), True
     slug = LAND_USE_WORDS.get(text)
     return (str(slug), True) if slug else ("", False)
