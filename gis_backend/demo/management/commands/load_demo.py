@@ -1,0 +1,124 @@
+"""padron-admin load_demo: generate the seeded demo town and load it into the registry."""
+
+import os
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from gis_backend.demo.loader import Timer
+from gis_backend.demo.service import DEFAULT_TRUTH_DIR, Outcome, RegistryNotEmpty, demo_town_load
+from gis_backend.demo.town import DEFAULT_ACCOUNTS, DEFAULT_SEED
+
+# Closing summary: table and its label for users.
+SUMMARY = (
+    ("registry_colonia", "colonias"),
+    ("registry_sector", "sectores"),
+    ("registry_readingroute", "rutas de lectura"),
+    ("registry_parcel", "predios"),
+    ("registry_streetsegment", "tramos de calle"),
+    ("registry_holder", "titulares"),
+    ("registry_account", "cuentas"),
+    ("registry_meter", "medidores"),
+    ("registry_reading", "lecturas"),
+    ("registry_collectionsnapshot", "saldos de cobranza"),
+    ("registry_suspensionevent", "eventos de suspensión"),
+)
+
+
+def default_accounts() -> int:
+    value = os.environ.get("DEMO_ACCOUNTS", "").strip()
+    if not value:
+        return DEFAULT_ACCOUNTS
+    try:
+        return int(value)
+    except ValueError as error:
+        raise CommandError(
+            _("DEMO_ACCOUNTS debe ser un número entero, no «%s».") % value
+        ) from error
+
+
+class Command(BaseCommand):
+    help = _(
+        "Genera la ciudad de demostración (determinista, con semilla) y la carga en el padrón. "
+        "Cargarla dos veces no duplica datos."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--accounts",
+            type=int,
+            default=None,
+            help=_("número de cuentas (predeterminado: DEMO_ACCOUNTS o 30000)"),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=_("semilla (predeterminada: 2026)")
+        )
+        parser.add_argument(
+            "--truth-dir",
+            type=Path,
+            default=DEFAULT_TRUTH_DIR,
+            help=_("carpeta donde se escribe la verdad de referencia (predeterminada: var/demo)"),
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help=_("vacía primero las tablas del padrón y carga la ciudad de nuevo"),
+        )
+        self.add_history_argument(parser)
+
+    def add_history_argument(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help=_(
+                "no registra fila por fila la carga en el historial del padrón (mucho más rápido "
+                "con cientos de miles de cuentas); la carga queda registrada en demo_demotown"
+            ),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = options["accounts"] if options["accounts"] is not None else default_accounts()
+        if accounts < 100:
+            raise CommandError(_("La ciudad de demostración necesita al menos 100 cuentas."))
+        seed = options["seed"]
+        verbose = options["verbosity"] > 1
+        timer = Timer(report=self._report_phase if verbose else None)
+        self.stdout.write(
+            _("Ciudad de demostración: semilla %(seed)s, %(accounts)s cuentas.")
+            % {"seed": seed, "accounts": accounts}
+        )
+        try:
+            result = demo_town_load(
+                seed=seed,
+                accounts=accounts,
+                truth_dir=options["truth_dir"],
+                replace=options["replace"],
+                record_history=not options["no_history"],
+                timer=timer,
+            )
+        except RegistryNotEmpty as error:
+            raise CommandError(
+                _(
+                    "El padrón ya contiene datos que no son esta ciudad de demostración; "
+                    "no se cargó nada. "
+                    "Use --replace para vaciar las tablas del padrón y cargarla."
+                )
+            ) from error
+        if result.outcome is Outcome.ALREADY_LOADED:
+            self.stdout.write(_("Esta ciudad de demostración ya está cargada; no se cambió nada."))
+        else:
+            total = sum(timer.phases.values())
+            self.stdout.write(self.style.SUCCESS(_("Ciudad cargada en %.1f s.") % total))
+        self._summary(result.counts)
+        self.stdout.write(_("Verdad de referencia: %s") % result.truth_dir)
+
+    def _report_phase(self, name: str, seconds: float) -> None:
+        self.stdout.write(f"  {name}: {seconds:.1f} s")
+
+    def _summary(self, counts: dict[str, int]) -> None:
+        self.stdout.write(_("Resumen:"))
+        for table, label in SUMMARY:
+            self.stdout.write(f"  {_(label)}: {counts.get(table, 0):,}")
