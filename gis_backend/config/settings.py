@@ -50,12 +50,16 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "gis_backend.core",
     "gis_backend.access",
     "gis_backend.registry",
     "gis_backend.imports",
     "gis_backend.linking",
     "gis_backend.demo",
+    "gis_backend.maps",
 ]
 
 MIDDLEWARE = [
@@ -135,11 +139,30 @@ if DEBUG:
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI 3 schema at /api/v1/schema/, Swagger UI at /api/v1/docs/ served from the project
+# (drf-spectacular-sidecar), no CDN. The schema describes the API, it holds no data: public.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Padrón SIG API",
+    "DESCRIPTION": "Capas GeoJSON (EPSG:4326), teselas vectoriales, agregados de adeudo y "
+    "suspensiones del padrón de usuarios. Autenticación: «Authorization: Token …» "
+    "(POST /api/v1/auth/token/) o sesión.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Descriptions are written for API users (Spanish) in extend_schema, not code docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

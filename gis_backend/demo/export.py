@@ -101,7 +101,9 @@ def write_streets(town: Town, path: Path, srid: int) -> None:
     write_layer(path, "calles", geometries(segments["geom"]), fields, srid)
 
 
-def write_layer(path: Path, layer: str, shapes: np.ndarray, fields: dict[str, list[str]], srid: int) -> None:
+def write_layer(
+    path: Path, layer: str, shapes: np.ndarray, fields: dict[str, list[str]], srid: int
+) -> None:
     path.unlink(missing_ok=True)
     pyogrio.raw.write(
         path,
@@ -150,17 +152,24 @@ def write_padron(town: Town, path: Path, srid: int) -> None:
     balance_of = {
         account: (balance, months, paid)
         for account, balance, months, paid in zip(
-            cells(collections["account_id"]), cells(collections["balance"]),
-            cells(collections["months_overdue"]), cells(collections["last_payment_on"]), strict=True,
+            cells(collections["account_id"]),
+            cells(collections["balance"]),
+            cells(collections["months_overdue"]),
+            cells(collections["last_payment_on"]),
+            strict=True,
         )
-    }  # fmt: skip
+    }
     to_wgs84 = Transformer.from_crs(srid, 4326, always_xy=True)
     points = geometries(accounts["connection_point"])
     present = ~shapely.is_missing(points)
     lon = np.full(len(points), np.nan)
     lat = np.full(len(points), np.nan)
-    lon[present], lat[present] = to_wgs84.transform(shapely.get_x(points[present]), shapely.get_y(points[present]))
-    columns = {name: cells(values) for name, values in accounts.items() if name != "connection_point"}
+    lon[present], lat[present] = to_wgs84.transform(
+        shapely.get_x(points[present]), shapely.get_y(points[present])
+    )
+    columns = {
+        name: cells(values) for name, values in accounts.items() if name != "connection_point"
+    }
     with path.open("w", encoding="cp1252", errors="replace", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(PADRON_HEADER)
@@ -200,7 +209,9 @@ def write_padron(town: Town, path: Path, srid: int) -> None:
 
 def export_town(town: Town, directory: Path, srid: int) -> TownFiles:
     directory.mkdir(parents=True, exist_ok=True)
-    files = TownFiles(directory / "predios.gpkg", directory / "calles.gpkg", directory / "padron.csv")
+    files = TownFiles(
+        directory / "predios.gpkg", directory / "calles.gpkg", directory / "padron.csv"
+    )
     write_parcels(town, files.parcels, srid)
     write_streets(town, files.streets, srid)
     write_padron(town, files.padron, srid)

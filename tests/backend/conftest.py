@@ -6,6 +6,18 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from gis_backend.core.sqlfiles import apply_sql_files
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Apply the apps' SQL files (triggers, views) to the test database once per session.
+
+    ``migrate`` applies them too, but with ``--reuse-db`` it does not run; re-applying (the files
+    are idempotent) makes the tests run against the SQL files as they are on disk."""
+    with django_db_blocker.unblock():
+        apply_sql_files()
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
