@@ -31,7 +31,7 @@ def colonia_key(name: str) -> str:
 
 def ensure_colonias(names: Iterable[str]) -> None:
     """Create the colonias named in a file that the registry does not have yet."""
-    rows = {}
+    rows: dict[str, tuple[str, str, str]] = {}
     for name in names:
         if not name:
             continue

@@ -26,7 +26,8 @@ def test_one_user_per_role_with_printed_password_that_works(
         user = authenticate(username=username, password=password)
         assert user is not None, username
         assert list(user.groups.values_list("name", flat=True)) == [username]
-    assert authenticate(username="admin", password=printed["admin"]).is_superuser
+    admin = authenticate(username="admin", password=printed["admin"])
+    assert admin is not None and admin.is_superuser
 
 
 @pytest.mark.django_db

@@ -109,7 +109,8 @@ def test_each_method_links_the_right_parcel(town: Path) -> None:
     }
     for number, (key, method) in expected.items():
         assert (parcel_of(found[number]), found[number].parcel_method) == (key, method), number
-        assert 0.5 <= found[number].parcel_score <= 1
+        score = found[number].parcel_score
+        assert score is not None and 0.5 <= score <= 1
     assert summary.accounts == 9
 
 
@@ -145,6 +146,7 @@ def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
     link.save()
     link_registry()
     kept = AccountLink.objects.get(account__number="8")
+    assert kept.parcel is not None
     assert (kept.parcel.cadastral_key, kept.parcel_method, kept.parcel_verified) == (
         "A-9",
         "manual",
