@@ -1,0 +1,266 @@
+-- Functions shared by the map API's GeoJSON, tile and aggregate queries (gis_backend/maps/),
+-- and the summaries that low-zoom tiles read instead of a million rows.
+--
+-- Functions are LANGUAGE sql with string bodies, so they record no dependency on registry
+-- columns: a registry migration never fails because of them. The simple ones are inlined by the
+-- planner, so using them costs nothing over writing their body in place.
+
+-- The version of the registry's data: the newest history row. Every insert, update or delete on
+-- a registry table writes history rows (registry/sql/post_10_history.sql), so this number
+-- changes whenever what a map shows may have changed. Tile ETags and caches are keyed by it.
+CREATE FUNCTION maps_data_version() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(max(id), 0) FROM registry_registryhistory
+$$;
+
+-- Aging bucket of a balance by its days overdue: 0–30, 31–90, 91–180, more than 180 days.
+CREATE FUNCTION maps_aging_bucket(days integer) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN days IS NULL THEN NULL
+                WHEN days <= 30 THEN '0_30'
+                WHEN days <= 90 THEN '31_90'
+                WHEN days <= 180 THEN '91_180'
+                ELSE '181_mas' END
+$$;
+
+-- Severity of an account status, to colour a parcel by the most severe status of its accounts.
+CREATE FUNCTION maps_status_rank(status text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE status WHEN 'suspendido' THEN 5 WHEN 'restringido' THEN 4 WHEN 'activo' THEN 3
+                       WHEN 'baja_temporal' THEN 2 WHEN 'baja_definitiva' THEN 1 ELSE 0 END
+$$;
+
+-- Where each account is drawn, for the accounts inside `env` (storage SRID): at its connection
+-- point (located_at 'toma') or, without one, at a point inside its linked parcel ('predio').
+-- Accounts with neither are not on the map. Two branches so that each uses its spatial index;
+-- the planner inlines this function into the calling query.
+-- The parcel branch selects parcels whose box meets `env`, so a point of a parcel astride the
+-- edge may lie just outside: callers clip (ST_AsMVTGeom, ST_Intersects). Testing the point here
+-- would compute ST_PointOnSurface for every parcel in `env`, not only those of located accounts.
+CREATE FUNCTION maps_located_accounts(env geometry)
+RETURNS TABLE (account_id bigint, geom geometry, located_at text)
+LANGUAGE sql STABLE AS $$
+    SELECT a.id, a.connection_point, 'toma'
+      FROM registry_account AS a
+     WHERE a.connection_point && env
+    UNION ALL
+    SELECT l.account_id, ST_PointOnSurface(p.geom), 'predio'
+      FROM registry_parcel AS p
+      JOIN registry_accountlink AS l ON l.parcel_id = p.id
+      JOIN registry_account AS a ON a.id = l.account_id
+     WHERE p.geom && env AND a.connection_point IS NULL
+$$;
+
+-- The class a parcel or account is coloured by (layers/catalogue.yaml, map_classes): its status
+-- and, for an active account, the aging bucket of its balance.
+CREATE FUNCTION maps_map_class(status text, balance numeric, days integer) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN status IS NULL THEN 'sin_cuenta'
+                WHEN status = 'suspendido' THEN 'suspendido'
+                WHEN status = 'restringido' THEN 'restringido'
+                WHEN status IN ('baja_temporal', 'baja_definitiva') THEN 'baja'
+                WHEN balance > 0 THEN maps_aging_bucket(days)
+                ELSE 'al_corriente' END
+$$;
+
+-- Where each meter is drawn, for the meters inside `env`: at its own location ('medidor') or,
+-- without one, where its account is drawn ('toma' or 'predio').
+CREATE FUNCTION maps_located_meters(env geometry)
+RETURNS TABLE (meter_id bigint, geom geometry, located_at text)
+LANGUAGE sql STABLE AS $$
+    SELECT m.id, m.location, 'medidor'
+      FROM registry_meter AS m
+     WHERE m.location && env
+    UNION ALL
+    SELECT m.id, la.geom, la.located_at
+      FROM maps_located_accounts(env) AS la
+      JOIN registry_meter AS m ON m.account_id = la.account_id
+     WHERE m.location IS NULL
+$$;
+
+-- Tiles and cached responses, keyed by address and parameters, valid for one data version.
+-- UNLOGGED: a cache needs no crash safety, and writing it costs no WAL.
+CREATE UNLOGGED TABLE maps_tile_cache (
+    key text PRIMARY KEY,
+    data_version bigint NOT NULL,
+    body bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Low-zoom summaries --------------------------------------------------------------------------
+-- Tiles at zooms 10–14 cover most of a town: drawing a million parcels there makes tiles of
+-- tens of megabytes and takes seconds. They draw these summaries instead, refreshed when the
+-- data version moved (gis_backend/maps/summaries.py; `padron-admin refresh_map_summaries`).
+
+-- Web Mercator grid whose cells are 1/32 of a zoom-14 tile (about 76 m): cell_x counts from the
+-- west edge of the world, cell_y from the north edge, like tile numbers, so a tile at zoom z
+-- holds cells [x·32·2^(14−z), (x+1)·32·2^(14−z)) and coarser zooms merge 2^(14−z) cells a side.
+CREATE TABLE maps_grid_cell (
+    cell_x integer NOT NULL,
+    cell_y integer NOT NULL,
+    parcels integer NOT NULL DEFAULT 0,
+    parcels_without_account integer NOT NULL DEFAULT 0,
+    built_without_account integer NOT NULL DEFAULT 0,
+    accounts integer NOT NULL DEFAULT 0,
+    active integer NOT NULL DEFAULT 0,
+    restricted integer NOT NULL DEFAULT 0,
+    suspended integer NOT NULL DEFAULT 0,
+    closed integer NOT NULL DEFAULT 0,
+    arrears_count integer NOT NULL DEFAULT 0,
+    arrears_amount numeric(14, 2) NOT NULL DEFAULT 0,
+    aging_0_30 integer NOT NULL DEFAULT 0,
+    aging_31_90 integer NOT NULL DEFAULT 0,
+    aging_91_180 integer NOT NULL DEFAULT 0,
+    aging_181_mas integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (cell_x, cell_y)
+);
+
+-- Arrears and status counts per street segment, through the stored account → segment links.
+CREATE TABLE maps_segment_summary (
+    segment_id bigint PRIMARY KEY,
+    accounts integer NOT NULL,
+    suspended integer NOT NULL,
+    restricted integer NOT NULL,
+    arrears_count integer NOT NULL,
+    arrears_amount numeric(14, 2) NOT NULL,
+    aging_0_30 integer NOT NULL,
+    aging_31_90 integer NOT NULL,
+    aging_91_180 integer NOT NULL,
+    aging_181_mas integer NOT NULL,
+    max_days_overdue integer
+);
+
+-- Arrears and suspensions per segment, colonia and sector, and for the whole town (unit
+-- 'total'), all periods: what GET /api/v1/aggregates/<unit>/ answers without filters. Filled by
+-- gis_backend/maps/aggregates.py (refresh_unit_summary), whose SQL also answers filtered
+-- requests, so both follow one definition. unit_id NULL: accounts without such a unit.
+CREATE TABLE maps_unit_summary (
+    unit text NOT NULL,
+    unit_id bigint,
+    accounts integer NOT NULL,
+    suspended integer NOT NULL,
+    restricted integer NOT NULL,
+    arrears_count integer NOT NULL,
+    arrears_amount numeric(14, 2) NOT NULL,
+    arrears_share numeric NOT NULL,
+    share_over_90 numeric NOT NULL,
+    aging_0_30_count integer NOT NULL,
+    aging_0_30_amount numeric(14, 2) NOT NULL,
+    aging_31_90_count integer NOT NULL,
+    aging_31_90_amount numeric(14, 2) NOT NULL,
+    aging_91_180_count integer NOT NULL,
+    aging_91_180_amount numeric(14, 2) NOT NULL,
+    aging_181_mas_count integer NOT NULL,
+    aging_181_mas_amount numeric(14, 2) NOT NULL,
+    restrictions integer NOT NULL,
+    cuts integer NOT NULL,
+    reconnections integer NOT NULL
+);
+CREATE INDEX maps_unit_summary_unit ON maps_unit_summary (unit, unit_id);
+
+-- One row: the data version the summaries reflect, and when they were computed.
+CREATE TABLE maps_summary_state (
+    id integer PRIMARY KEY CHECK (id = 1),
+    data_version bigint NOT NULL,
+    refreshed_at timestamptz NOT NULL
+);
+
+-- Recompute both summaries in the caller's transaction. DELETE, not TRUNCATE: readers keep
+-- seeing the previous rows until the transaction commits instead of waiting on a lock.
+CREATE FUNCTION maps_refresh_summaries() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    version bigint := maps_data_version();
+    cell constant double precision := 2 * 20037508.342789244 / (2 ^ 14) / 32;
+    half_world constant double precision := 20037508.342789244;
+BEGIN
+    DELETE FROM maps_grid_cell;
+    DELETE FROM maps_segment_summary;
+
+    IF to_regclass('pg_temp.maps_account_state') IS NOT NULL THEN
+        DROP TABLE pg_temp.maps_account_state;
+    END IF;
+    CREATE TEMPORARY TABLE maps_account_state ON COMMIT DROP AS
+    SELECT a.id AS account_id, a.status, l.parcel_id, l.segment_id, cs.balance, cs.days_overdue
+      FROM registry_account AS a
+      LEFT JOIN registry_accountlink AS l ON l.account_id = a.id
+      LEFT JOIN (
+          SELECT DISTINCT ON (account_id) account_id, balance, days_overdue
+            FROM registry_collectionsnapshot
+           ORDER BY account_id, as_of DESC
+      ) AS cs ON cs.account_id = a.id;
+
+    INSERT INTO maps_segment_summary
+    SELECT segment_id,
+           count(*),
+           count(*) FILTER (WHERE status = 'suspendido'),
+           count(*) FILTER (WHERE status = 'restringido'),
+           count(*) FILTER (WHERE balance > 0),
+           coalesce(sum(balance) FILTER (WHERE balance > 0), 0),
+           count(*) FILTER (WHERE balance > 0 AND days_overdue <= 30),
+           count(*) FILTER (WHERE balance > 0 AND days_overdue BETWEEN 31 AND 90),
+           count(*) FILTER (WHERE balance > 0 AND days_overdue BETWEEN 91 AND 180),
+           count(*) FILTER (WHERE balance > 0 AND days_overdue > 180),
+           max(days_overdue) FILTER (WHERE balance > 0)
+      FROM maps_account_state
+     WHERE segment_id IS NOT NULL
+     GROUP BY segment_id;
+
+    INSERT INTO maps_grid_cell
+    SELECT cell_x, cell_y,
+           sum(parcels), sum(parcels_without_account), sum(built_without_account),
+           sum(accounts), sum(active), sum(restricted), sum(suspended), sum(closed),
+           sum(arrears_count), sum(arrears_amount),
+           sum(aging_0_30), sum(aging_31_90), sum(aging_91_180), sum(aging_181_mas)
+      FROM (
+          SELECT floor((ST_X(m) + half_world) / cell)::integer AS cell_x,
+                 floor((half_world - ST_Y(m)) / cell)::integer AS cell_y,
+                 1 AS parcels,
+                 (NOT linked)::integer AS parcels_without_account,
+                 (NOT linked AND built_area > 0)::integer AS built_without_account,
+                 0 AS accounts, 0 AS active, 0 AS restricted, 0 AS suspended, 0 AS closed,
+                 0 AS arrears_count, 0::numeric AS arrears_amount,
+                 0 AS aging_0_30, 0 AS aging_31_90, 0 AS aging_91_180, 0 AS aging_181_mas
+            FROM (
+                -- The centroid is enough to pick a 76 m cell, and cheaper than ST_PointOnSurface.
+                SELECT ST_Transform(ST_Centroid(p.geom), 3857) AS m, p.built_area,
+                       EXISTS (SELECT 1 FROM registry_accountlink AS l
+                                WHERE l.parcel_id = p.id) AS linked
+                  FROM registry_parcel AS p
+            ) AS parcel_points
+          UNION ALL
+          SELECT floor((ST_X(m) + half_world) / cell)::integer,
+                 floor((half_world - ST_Y(m)) / cell)::integer,
+                 0, 0, 0,
+                 1,
+                 (s.status = 'activo')::integer,
+                 (s.status = 'restringido')::integer,
+                 (s.status = 'suspendido')::integer,
+                 (s.status IN ('baja_temporal', 'baja_definitiva'))::integer,
+                 (s.balance > 0)::integer,
+                 CASE WHEN s.balance > 0 THEN s.balance ELSE 0 END,
+                 (s.balance > 0 AND s.days_overdue <= 30)::integer,
+                 (s.balance > 0 AND s.days_overdue BETWEEN 31 AND 90)::integer,
+                 (s.balance > 0 AND s.days_overdue BETWEEN 91 AND 180)::integer,
+                 (s.balance > 0 AND s.days_overdue > 180)::integer
+            FROM (
+                SELECT ST_Transform(la.geom, 3857) AS m, la.account_id
+                  FROM maps_located_accounts(
+                           ST_MakeEnvelope(-1e10, -1e10, 1e10, 1e10, {{STORAGE_SRID}})) AS la
+            ) AS account_points
+            JOIN maps_account_state AS s ON s.account_id = account_points.account_id
+      ) AS points
+     GROUP BY cell_x, cell_y;
+
+    DELETE FROM maps_tile_cache WHERE data_version < version;
+    -- Fresh statistics, or the planner takes the new tables for empty.
+    ANALYZE maps_grid_cell;
+    ANALYZE maps_segment_summary;
+
+    INSERT INTO maps_summary_state (id, data_version, refreshed_at)
+    VALUES (1, version, clock_timestamp())
+    ON CONFLICT (id) DO UPDATE
+       SET data_version = EXCLUDED.data_version, refreshed_at = EXCLUDED.refreshed_at;
+    RETURN version;
+END
+$$;

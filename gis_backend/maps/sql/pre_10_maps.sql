@@ -1,0 +1,15 @@
+-- Map functions and low-zoom summaries: drop what post_10_maps.sql creates (re-applied after
+-- every migrate). The summary tables are caches: post_10_maps.sql recreates them empty and the
+-- first low-zoom tile after a migrate fills them again (gis_backend/maps/summaries.py).
+DROP FUNCTION IF EXISTS maps_refresh_summaries();
+DROP FUNCTION IF EXISTS maps_located_meters(geometry);
+DROP FUNCTION IF EXISTS maps_located_accounts(geometry);
+DROP FUNCTION IF EXISTS maps_map_class(text, numeric, integer);
+DROP FUNCTION IF EXISTS maps_aging_bucket(integer);
+DROP FUNCTION IF EXISTS maps_status_rank(text);
+DROP FUNCTION IF EXISTS maps_data_version();
+DROP TABLE IF EXISTS maps_grid_cell;
+DROP TABLE IF EXISTS maps_segment_summary;
+DROP TABLE IF EXISTS maps_unit_summary;
+DROP TABLE IF EXISTS maps_summary_state;
+DROP TABLE IF EXISTS maps_tile_cache;

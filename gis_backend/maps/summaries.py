@@ -1,0 +1,120 @@
+"""Low-zoom summaries (maps_grid_cell, maps_segment_summary) and the data version.
+
+The summaries are recomputed by ``maps_refresh_summaries()`` (sql/post_10_maps.sql) when the
+registry's data version has moved, at most once per ``PADRON_MAP_SUMMARY_MIN_AGE`` seconds:
+lazily, by the first request that needs them, or by ``padron-admin refresh_map_summaries``
+after a bulk load. While one request refreshes, others keep reading the previous summaries.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gis_backend.maps.db import map_cursor
+
+# Seconds a summary is kept after the data changed before a request recomputes it. A refresh
+# took 20 s on the 1M-account town, paid by the request that triggers it: after bulk loads run
+# the command instead (or from cron), and keep this long enough that field edits in QGIS do not
+# trigger one every few seconds.
+MIN_AGE_SECONDS = float(os.environ.get("PADRON_MAP_SUMMARY_MIN_AGE", "300"))
+# pg_advisory lock key: "MAPS" in ASCII.
+REFRESH_LOCK = 0x4D415053
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    data_version: int
+    refreshed_at: datetime
+
+
+def data_version() -> int:
+    with map_cursor() as cursor:
+        cursor.execute("SELECT maps_data_version()")
+        return int(cursor.fetchone()[0])
+
+
+def summary_state() -> SummaryState | None:
+    with map_cursor() as cursor:
+        cursor.execute("SELECT data_version, refreshed_at FROM maps_summary_state WHERE id = 1")
+        row = cursor.fetchone()
+    return SummaryState(int(row[0]), row[1]) if row else None
+
+
+def refresh_summaries() -> int:
+    """Recompute the summaries now (in the caller's transaction); return their data version."""
+    with map_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        return _refresh(cursor)
+
+
+def _refresh(cursor: Any) -> int:
+    from gis_backend.maps.aggregates import refresh_unit_summary  # aggregates imports us
+
+    cursor.execute("SELECT maps_refresh_summaries()")
+    version = int(cursor.fetchone()[0])
+    refresh_unit_summary(cursor)
+    return version
+
+
+def fresh_summaries(min_age_seconds: float | None = None) -> int:
+    """The data version of the summaries, recomputing them first when they are missing, or stale
+    and older than ``min_age_seconds``."""
+    min_age = MIN_AGE_SECONDS if min_age_seconds is None else min_age_seconds
+    state = summary_state()
+    if state is None:
+        # Never computed (fresh database or just migrated): everyone waits for one refresh.
+        return refresh_summaries()
+    current = data_version()
+    if current == state.data_version:
+        return state.data_version
+    with map_cursor() as cursor:
+        cursor.execute(
+            "SELECT clock_timestamp() - %s > make_interval(secs => %s)",
+            [state.refreshed_at, min_age],
+        )
+        if not cursor.fetchone()[0]:
+            return state.data_version
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            return state.data_version  # another request is refreshing: serve what we have
+        return _refresh(cursor)
+
+
+# The cached body under a key for a given version (a subquery of the queries below).
+CACHED = "(SELECT body FROM maps_tile_cache WHERE key = %(key)s AND data_version = {version})"
+
+
+def live_version(cache_key: str) -> tuple[int, bytes | None]:
+    """The data version, and the body cached under ``cache_key`` for it: one query."""
+    with map_cursor() as cursor:
+        cursor.execute(
+            f"SELECT v, {CACHED.format(version='v')} FROM (SELECT maps_data_version() AS v) AS d",
+            {"key": cache_key},
+        )
+        version, body = cursor.fetchone()
+    return int(version), bytes(body) if body is not None else None
+
+
+def summary_version(cache_key: str) -> tuple[int, bytes | None]:
+    """Like ``fresh_summaries()``, with the body cached under ``cache_key`` for the version the
+    summaries have: one query when they are up to date."""
+    with map_cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.data_version, maps_data_version(),
+                   clock_timestamp() - s.refreshed_at > make_interval(secs => %(min_age)s),
+                   {CACHED.format(version="s.data_version")}
+              FROM maps_summary_state AS s
+            """,
+            {"key": cache_key, "min_age": MIN_AGE_SECONDS},
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return refresh_summaries(), None
+    version, current, old_enough, body = row
+    if version != current and old_enough:
+        refreshed = fresh_summaries()
+        if refreshed != version:
+            return refreshed, None
+    return int(version), bytes(body) if body is not None else None
