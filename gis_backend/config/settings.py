@@ -102,8 +102,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["OPTIONS"] = {
-    # Small map queries run faster without parallel plans (see ../shared/PERF.md).
-    "options": "-c max_parallel_workers_per_gather=0",
+    # Small map queries run faster without parallel plans or JIT compilation, and the data sits
+    # on SSD-like storage (see ../shared/PERF.md).
+    "options": "-c max_parallel_workers_per_gather=0 -c jit=off -c random_page_cost=1.1",
 }
 
 # Debian 12 ships GDAL 3.6; Django asks for 3.9 only to block GDAL's own file and network access,

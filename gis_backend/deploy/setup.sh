@@ -39,6 +39,8 @@ pg_answers() { # host port
 
 # --- 1. system packages ------------------------------------------------------------------
 apt_install gdal-bin python3-venv postgresql-client ca-certificates
+# Headless Chromium for the web map's browser test (driven by Playwright, no browser download).
+apt_install chromium
 if [ -z "${DATABASE_URL:-}" ] && pg_answers 127.0.0.1 5432; then
   PG_MAJOR=$(psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atc 'SHOW server_version_num' | cut -c1-2)
 else

@@ -52,7 +52,9 @@ AGGREGATE_RULES = (
     "(todas las cuentas que dejan pasar los filtros) y «unassigned» (cuentas sin esa unidad). "
     "Saldo de una cuenta: su corte de cobranza más reciente; con date_from/date_to, el más "
     "reciente con fecha de corte dentro del periodo. Con adeudo: saldo mayor que cero; "
-    "antigüedad por días de atraso: 0–30, 31–90, 91–180, más de 180. Suspensiones: "
+    "antigüedad por días de atraso: 0–30, 31–90, 91–180, más de 180; share_over_90: "
+    "proporción de cuentas con más de 90 días de atraso (la que colorea la coropleta). "
+    "Suspensiones: "
     "restricciones, cortes y reconexiones ocurridos en el periodo (todos sin periodo); "
     "suspended/restricted cuentan cuentas por su estatus actual. Una cuenta pertenece al tramo "
     "de su vínculo, a la colonia de su predio (o de su tramo) y a su sector. " + PAGING
