@@ -41,3 +41,4 @@ def test_home_page_shows_counts_in_spanish(client: Client) -> None:
     html = response.content.decode()
     assert "Cuentas" in html
     assert "Administración del padrón" in html
+    assert 'href="/mapa/"' in html and 'href="/api/v1/docs/"' in html
