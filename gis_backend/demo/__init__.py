@@ -7,7 +7,12 @@
   PostgreSQL, keys and indexes rebuilt at the end.
 - ``truth.write_truth``: ``var/demo/town-<seed>-<accounts>/`` (accounts.csv, anomalies.json,
   town.json), for scoring linking and detection.
+- ``export.export_town``: the three files a utility hands over (parcels, streets, padrón).
+- ``pipeline.demo_town_pipeline``: the town through those files, the importers, a completion
+  by natural keys of what the files do not carry, the linker and the registry report
+  (``archivos/`` and ``reporte/`` next to the truth).
 - ``padron-admin load_demo [--accounts N] [--seed S] [--truth-dir DIR] [--replace]
-  [--no-history]``: the whole thing, idempotent; ``DEMO_ACCOUNTS`` sets the default size.
+  [--no-history] [--direct]``: the pipeline (``--direct``: the COPY loader), idempotent;
+  ``DEMO_ACCOUNTS`` sets the default size.
 - ``bench/generate_town.py``: the same at a million accounts, timed against raw PostGIS.
 """

@@ -66,13 +66,24 @@ def _value_sql(k: str, seed: int) -> str:
     return f"CASE WHEN {k} >= p.estimated_from THEN {estimated} ELSE p.start + {flow} + {noise} END"
 
 
-def readings_sql(seed: int) -> str:
+def readings_sql(seed: int, *, mapped: bool = False) -> str:
+    """24 months of readings from demo_meter_params (see ``stage_reading_parameters``).
+
+    With ``mapped``, the meter and account ids written are the registry's, from the temporary
+    table demo_meter_map (town_meter_id, meter_id, account_id): the town was loaded through the
+    importers, which gave its rows ids of their own. The values still hash the town's meter id,
+    so they are the same whichever way the town was loaded."""
+    ids = "m.meter_id, m.account_id" if mapped else "p.meter_id, p.account_id"
+    mapping = "JOIN demo_meter_map m ON m.town_meter_id = p.meter_id" if mapped else ""
     return f"""
         INSERT INTO {READINGS_TABLE}
             (id, meter_id, account_id, period, value, consumption, estimated)
-        SELECT (p.meter_id - 1) * {ac.PERIODS} + per.k + 1, p.meter_id, p.account_id, per.period,
-               v.value / 10.0, (v.value - v.previous) / 10.0, per.k >= p.estimated_from
+        SELECT (ids.meter_id - 1) * {ac.PERIODS} + per.k + 1, ids.meter_id, ids.account_id,
+               per.period, v.value / 10.0, (v.value - v.previous) / 10.0,
+               per.k >= p.estimated_from
         FROM demo_meter_params p
+        {mapping}
+        CROSS JOIN LATERAL (SELECT {ids}) AS ids (meter_id, account_id)
         JOIN demo_periods per ON per.k BETWEEN p.first_k AND p.last_k
         CROSS JOIN LATERAL (
             SELECT {_value_sql("per.k", seed)} AS value, {_value_sql("per.k - 1", seed)} AS previous
@@ -91,10 +102,12 @@ class Timer:
     def phase(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
         yield
-        elapsed = time.perf_counter() - started
-        self.phases[name] = self.phases.get(name, 0.0) + elapsed
+        self.add(name, time.perf_counter() - started)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.phases[name] = self.phases.get(name, 0.0) + seconds
         if self.report is not None:
-            self.report(name, elapsed)
+            self.report(name, seconds)
 
 
 @dataclass
@@ -133,33 +146,43 @@ def load_town(town: Town, timer: Timer | None = None, *, record_history: bool = 
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
         with timer.phase("drop keys and indexes"):
-            definitions = _drop_keys_and_indexes(cursor)
-            paused = [] if record_history else _set_history_triggers(cursor, [], enable=False)
+            definitions = drop_keys_and_indexes(cursor)
+            paused = [] if record_history else set_history_triggers(cursor, [], enable=False)
         for table in LOAD_ORDER:
             with timer.phase(f"COPY {table}"):
-                _copy(cursor, table, town.tables[table], digest)
+                copy_table(cursor, table, town.tables[table], digest)
         with timer.phase(f"readings ({READINGS_TABLE})"):
             _write_readings(cursor, town, digest)
-        _restore(cursor, definitions, timer)
-        _set_history_triggers(cursor, paused, enable=True)
+        restore(cursor, definitions, timer)
+        set_history_triggers(cursor, paused, enable=True)
         with timer.phase("sequences and ANALYZE"):
-            _reset_sequences(cursor)
+            reset_sequences(cursor)
             cursor.execute(f"ANALYZE {', '.join(FILLED)}")
     return digest.hexdigest()
 
 
-def _copy(cursor: "Cursor[Any]", table: str, data: ct.Table, digest: Any) -> None:
+def copy_table(cursor: "Cursor[Any]", table: str, data: ct.Table, digest: Any = None) -> None:
+    """COPY the columns of ``data`` into ``table``, feeding what is written to ``digest``."""
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in data)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), columns)
-    digest.update(f"{table}:{','.join(data)}\n".encode())
+    if digest is not None:
+        digest.update(f"{table}:{','.join(data)}\n".encode())
     with cursor.copy(statement) as copy:
         for piece in ct.chunks(data):
             encoded = piece.encode()
-            digest.update(encoded)
+            if digest is not None:
+                digest.update(encoded)
             copy.write(encoded)
 
 
 def _write_readings(cursor: "Cursor[Any]", town: Town, digest: Any) -> None:
+    stage_reading_parameters(cursor, town, digest)
+    cursor.execute(readings_sql(town.seed))
+
+
+def stage_reading_parameters(cursor: "Cursor[Any]", town: Town, digest: Any = None) -> None:
+    """The temporary tables readings_sql reads: demo_periods and demo_meter_params."""
+    cursor.execute("DROP TABLE IF EXISTS demo_periods, demo_meter_params")
     cursor.execute(f"CREATE TEMP TABLE demo_periods {_PERIOD_COLUMNS} ON COMMIT DROP")
     cursor.execute(f"CREATE TEMP TABLE demo_meter_params {_PARAM_COLUMNS} ON COMMIT DROP")
     cursor.execute(
@@ -167,12 +190,13 @@ def _write_readings(cursor: "Cursor[Any]", town: Town, digest: Any) -> None:
         "FROM generate_series(0, %s) AS k",
         [str(ac.FIRST_PERIOD) + "-01", ac.PERIODS - 1],
     )
-    _copy(cursor, "demo_meter_params", town.readings, digest)
-    cursor.execute(readings_sql(town.seed))
+    copy_table(cursor, "demo_meter_params", town.readings, digest)
 
 
-def _drop_keys_and_indexes(cursor: "Cursor[Any]") -> _Definitions:
-    tables = list(FILLED)
+def drop_keys_and_indexes(cursor: "Cursor[Any]", tables: tuple[str, ...] = FILLED) -> _Definitions:
+    """Drop the primary, unique and foreign keys and the indexes of ``tables`` (and foreign keys
+    pointing at them), returning their definitions for ``restore``."""
+    names = list(tables)
     cursor.execute(
         """
         SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
@@ -181,7 +205,7 @@ def _drop_keys_and_indexes(cursor: "Cursor[Any]") -> _Definitions:
           AND (c.conrelid = ANY(%s::regclass[]) OR c.confrelid = ANY(%s::regclass[]))
         ORDER BY c.contype, c.conrelid::regclass::text, c.conname
         """,
-        [tables, tables],
+        [names, names],
     )
     rows = cursor.fetchall()
     foreign = [(t, n, d) for t, n, d, kind in rows if kind == "f"]
@@ -198,7 +222,7 @@ def _drop_keys_and_indexes(cursor: "Cursor[Any]") -> _Definitions:
           )
         ORDER BY 1
         """,
-        [tables],
+        [names],
     )
     indexes = cursor.fetchall()
     for table, name, _ in foreign + keys:
@@ -212,11 +236,15 @@ def _drop_keys_and_indexes(cursor: "Cursor[Any]") -> _Definitions:
     return _Definitions(keys=keys, indexes=[(t, d) for _, d, t in indexes], foreign=foreign)
 
 
-def _set_history_triggers(
-    cursor, triggers: list[tuple[str, str]], *, enable: bool
+def set_history_triggers(
+    cursor: "Cursor[Any]",
+    triggers: list[tuple[str, str]],
+    *,
+    enable: bool,
+    tables: tuple[str, ...] = FILLED,
 ) -> list[tuple[str, str]]:
-    """Disable the enabled history triggers of the filled tables (returning them), or enable
-    the given ones again."""
+    """Disable the enabled history triggers of ``tables`` (returning them), or enable the given
+    ones again."""
     if not enable:
         cursor.execute(
             """
@@ -225,7 +253,7 @@ def _set_history_triggers(
               AND t.tgfoid::regproc::text LIKE %s
             ORDER BY 1, 2
             """,
-            [list(FILLED), HISTORY_FUNCTIONS],
+            [list(tables), HISTORY_FUNCTIONS],
         )
         triggers = cursor.fetchall()
     action = sql.SQL("ENABLE" if enable else "DISABLE")
@@ -242,7 +270,7 @@ def _add_constraint(cursor: "Cursor[Any]", table: str, name: str, definition: st
     cursor.execute(statement + sql.SQL(definition))  # type: ignore[arg-type]
 
 
-def _restore(cursor: "Cursor[Any]", definitions: _Definitions, timer: Timer) -> None:
+def restore(cursor: "Cursor[Any]", definitions: _Definitions, timer: Timer) -> None:
     """Keys first (foreign keys need them), then indexes, then foreign keys; timed per table."""
     for table, name, definition in definitions.keys:
         with timer.phase(f"keys and indexes: {table}"):
@@ -255,7 +283,7 @@ def _restore(cursor: "Cursor[Any]", definitions: _Definitions, timer: Timer) -> 
             _add_constraint(cursor, table, name, definition)
 
 
-def _reset_sequences(cursor: "Cursor[Any]") -> None:
+def reset_sequences(cursor: "Cursor[Any]") -> None:
     for table in FILLED:
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

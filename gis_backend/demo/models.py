@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DemoTown(models.Model):
+    class Method(models.TextChoices):
+        DIRECT = "direct", _("carga directa (COPY)")
+        PIPELINE = "pipeline", _("importadores y vinculador")
+
     seed = models.BigIntegerField(_("semilla"))
     accounts = models.PositiveIntegerField(_("cuentas"))
     generator_version = models.PositiveIntegerField(_("versión del generador"))
@@ -12,6 +16,9 @@ class DemoTown(models.Model):
     counts = models.JSONField(_("filas por tabla"), default=dict)
     truth_dir = models.CharField(
         _("carpeta de la verdad de referencia"), max_length=500, blank=True
+    )
+    method = models.CharField(
+        _("cómo se cargó"), max_length=10, choices=Method.choices, default=Method.DIRECT
     )
     loaded_at = models.DateTimeField(_("cargada"), auto_now_add=True)
 

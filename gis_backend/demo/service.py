@@ -1,4 +1,9 @@
-"""Loading the demo town as one service: refuse, skip or load, in one transaction."""
+"""Loading the demo town as one service: refuse, skip or load, in one transaction.
+
+``demo_town_load`` COPYs the generated tables straight into the registry (``load_demo
+--direct``, the benchmark); ``pipeline.demo_town_pipeline`` takes the way a utility's data
+takes. Both go through ``claim``: a town is "already loaded" only when the same seed, size,
+generator version and way of loading are recorded in demo_demotown."""
 
 from dataclasses import dataclass
 from enum import Enum
@@ -22,7 +27,7 @@ DEFAULT_TRUTH_DIR = Path(settings.PROJECT_DIR) / "var" / "demo"
 _LOCK_KEY = 7_240_311  # advisory lock: one demo load at a time per database
 
 
-def _municipality() -> str:
+def municipality() -> str:
     """INEGI state + municipality key of the service area (Cortazar: 11011)."""
     key = getattr(settings, "SERVICE_AREA", None) or getattr(
         settings, "SERVICE_AREA_MUNICIPALITY", "11011"
@@ -47,6 +52,32 @@ class LoadResult:
     fingerprint: str
 
 
+def claim(*, seed: int, accounts: int, method: DemoTown.Method, replace: bool) -> DemoTown | None:
+    """Inside the caller's transaction, one load at a time: the DemoTown row when this very town
+    is loaded already (nothing to do); RegistryNotEmpty when the registry holds other data and
+    ``replace`` is not set; otherwise None, with the registry emptied (if there was anything)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim must run inside a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    loaded = DemoTown.objects.order_by("-loaded_at").first()
+    has_data = registry_has_data()
+    same = loaded is not None and (
+        loaded.seed,
+        loaded.accounts,
+        loaded.generator_version,
+        loaded.method,
+    ) == (seed, accounts, GENERATOR_VERSION, method)
+    if same and has_data and not replace:
+        return loaded
+    if has_data and not replace:
+        raise RegistryNotEmpty
+    if replace or loaded is not None:
+        clear_registry()
+        DemoTown.objects.all().delete()
+    return None
+
+
 def demo_town_load(
     *,
     seed: int,
@@ -58,28 +89,14 @@ def demo_town_load(
 ) -> LoadResult:
     timer = timer or Timer()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        loaded = DemoTown.objects.order_by("-loaded_at").first()
-        has_data = registry_has_data()
-        same = loaded is not None and (loaded.seed, loaded.accounts, loaded.generator_version) == (
-            seed,
-            accounts,
-            GENERATOR_VERSION,
-        )
-        if same and has_data and not replace:
-            assert loaded is not None
+        loaded = claim(seed=seed, accounts=accounts, method=DemoTown.Method.DIRECT, replace=replace)
+        if loaded is not None:
             return LoadResult(
                 Outcome.ALREADY_LOADED, table_counts(), Path(loaded.truth_dir), loaded.fingerprint
             )
-        if has_data and not replace:
-            raise RegistryNotEmpty
-        if replace or loaded is not None:
-            clear_registry()
-            DemoTown.objects.all().delete()
         with timer.phase("generate"):
             town = generate_town(
-                seed, accounts, municipality=_municipality(), srid=settings.STORAGE_SRID
+                seed, accounts, municipality=municipality(), srid=settings.STORAGE_SRID
             )
         fingerprint = load_town(town, timer, record_history=record_history)
         with timer.phase("ground truth"):
@@ -91,5 +108,6 @@ def demo_town_load(
             fingerprint=fingerprint,
             counts=table_counts(),
             truth_dir=str(directory),
+            method=DemoTown.Method.DIRECT,
         )
     return LoadResult(Outcome.LOADED, table_counts(), directory, fingerprint)

@@ -8,7 +8,9 @@
   the anomaly planted on it, if any;
 - ``anomalies.json``: the planted anomalies by kind, with their keys;
 - ``town.json``: seed, accounts, generator version, fingerprint and row counts.
-Holder data (personal data) is never written here.
+Holder data (personal data) is never written in these files. (``load_demo`` also writes, in
+``archivos/`` below, the files a utility would hand over, whose padrón names the holders, and
+the registry report in ``reporte/``.)
 """
 
 import csv

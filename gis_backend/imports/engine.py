@@ -245,6 +245,34 @@ def copy_rows(table: str, columns: Iterable[str], records: Iterable[Iterable[Any
             copy.write_row(tuple(record))
 
 
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK_ROWS = 50_000
+
+
+def text_cells(values: Iterable[str | None]) -> list[str]:
+    """Text values as COPY text cells: backslash, tab and line breaks escaped, None as NULL."""
+    return [COPY_NULL if value is None else value.translate(COPY_ESCAPES) for value in values]
+
+
+def copy_cells(table: str, cells: dict[str, list[str]]) -> None:
+    """COPY columns of ready-made COPY text cells (see ``text_cells``) into ``table``.
+
+    Much cheaper than ``copy_rows`` for large tables: no per-value type dispatch, one write per
+    chunk of rows."""
+    columns = list(cells.values())
+    total = len(columns[0]) if columns else 0
+    connection.ensure_connection()
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(cells)}) FROM STDIN") as copy,
+    ):
+        for start in range(0, total, COPY_CHUNK_ROWS):
+            end = start + COPY_CHUNK_ROWS
+            rows = zip(*(column[start:end] for column in columns), strict=True)
+            copy.write("\n".join(map("\t".join, rows)) + "\n")
+
+
 def ewkb_all(geometries: list[Any]) -> list[str | None]:
     """Hex EWKB in the storage SRID, for COPY (vectorised; None stays None)."""
     array = shapely.set_srid(np.array(geometries, dtype=object), settings.STORAGE_SRID)
@@ -257,8 +285,10 @@ def upsert_staged(
     """Insert or update ``table`` from records, keyed by ``key``; return (created, updated).
 
     ``columns`` maps each record column to its SQL type. ``geom`` arrives as EWKB hex, and
-    ``colonia_key`` is resolved to ``colonia_id``. A row whose values are all equal to the
-    stored ones is left alone, so re-importing a file changes nothing (not even the history)."""
+    ``colonia_key`` is resolved to ``colonia_id``: the colonia of that type and key, whatever
+    postal code it has been given since (files carry none). A row whose values are all equal to
+    the stored ones is left alone, so re-importing a file changes nothing (not even the
+    history)."""
     stage = f"stage_{table}"
     with connection.cursor() as cursor:
         definitions = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
@@ -276,9 +306,12 @@ def upsert_staged(
             INSERT INTO {table} AS t ({", ".join(targets)})
             SELECT {", ".join(sources)}
             FROM {stage} s
-            LEFT JOIN registry_colonia c
-              ON c.settlement_type || ':' || c.name_normalized = s.colonia_key
-             AND c.postal_code = ''
+            LEFT JOIN (
+                SELECT DISTINCT ON (settlement_type, name_normalized)
+                       id, settlement_type || ':' || name_normalized AS key
+                FROM registry_colonia
+                ORDER BY settlement_type, name_normalized, postal_code <> '', id
+            ) c ON c.key = s.colonia_key
             ON CONFLICT ({key}) DO UPDATE SET
                 {", ".join(f"{name} = EXCLUDED.{name}" for name in updated)}
             WHERE ({", ".join(f"t.{name}" for name in updated)})

@@ -30,7 +30,10 @@ def colonia_key(name: str) -> str:
 
 
 def ensure_colonias(names: Iterable[str]) -> None:
-    """Create the colonias named in a file that the registry does not have yet."""
+    """Create the colonias named in a file that the registry does not have yet.
+
+    Files do not carry postal codes: a colonia already known by type and key is that colonia,
+    whatever postal code a person (or the demo loader) has given it since."""
     rows: dict[str, tuple[str, str, str]] = {}
     for name in names:
         if not name:
@@ -45,10 +48,14 @@ def ensure_colonias(names: Iterable[str]) -> None:
         cursor.executemany(
             """
             INSERT INTO registry_colonia (name, name_normalized, settlement_type, postal_code)
-            VALUES (%s, %s, %s, '')
+            SELECT %s, %s, %s, ''
+            WHERE NOT EXISTS (
+                SELECT 1 FROM registry_colonia c
+                WHERE c.name_normalized = %s AND c.settlement_type = %s
+            )
             ON CONFLICT (settlement_type, name_normalized, postal_code) DO NOTHING
             """,
-            list(rows.values()),
+            [(name, key, kind, key, kind) for name, key, kind in rows.values()],
         )
 
 

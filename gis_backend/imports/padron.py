@@ -2,234 +2,41 @@
 
 One file row gives an account, its holder, its meter, its sector and route, and its balance at
 the cut-off date. Everything is written in one transaction; rows with problems go to a rejects
-file in the file's own layout."""
+file in the file's own layout.
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+The file is checked column by column (``padron_columns``; rows that break a rule are checked
+again one by one to name their problems, ``padron_rows``), staged with one COPY and applied
+with set-based SQL, so a million rows take about as long as PostgreSQL needs to write them."""
+
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import shapely
-from django.conf import settings
 from django.db import connection, transaction
-from pyproj import Transformer
-from tqdm import tqdm
 
 from gis_backend.imports import naming
-from gis_backend.imports.engine import copy_rows
+from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
+from gis_backend.imports.padron_columns import PadronBatch, check_file
 from gis_backend.imports.problems import Problem, Summary
-from gis_backend.imports.service_area import service_area
 from gis_backend.imports.tabular import Mapping, read_table, write_rejects
-from gis_backend.imports.values import (
-    ValueProblem,
-    clean_text,
-    parse_date,
-    parse_decimal,
-    parse_int,
-)
-from gis_backend.registry.choices import AccountStatus, MeterDiameter, Tariff
-
-KNOWN = (
-    "cuenta", "titular", "calle", "numero_ext", "numero_int", "colonia", "codigo_postal",
-    "clave_catastral", "tarifa", "giro", "estatus", "num_viviendas", "fecha_alta",
-    "medidor_serie", "medidor_marca", "medidor_diametro", "sector", "ruta", "saldo",
-    "meses_adeudo", "ultimo_pago", "lat", "lon",
-)  # fmt: skip
-
-TARIFF_WORDS = {
-    Tariff.DOMESTIC: ("DOMESTICO", "DOM", "D", "HABITACIONAL", "DOMESTICA"),
-    Tariff.DOMESTIC_POPULAR: (
-        "DOMESTICO POPULAR",
-        "POPULAR",
-        "DOM POPULAR",
-        "DP",
-        "INTERES SOCIAL",
-    ),
-    Tariff.DOMESTIC_MEDIUM: ("DOMESTICO MEDIO", "MEDIO", "DOM MEDIO", "DM"),
-    Tariff.DOMESTIC_RESIDENTIAL: ("DOMESTICO RESIDENCIAL", "RESIDENCIAL", "DOM RESIDENCIAL", "DR"),
-    Tariff.COMMERCIAL: ("COMERCIAL", "COM", "C", "COMERCIO"),
-    Tariff.INDUSTRIAL: ("INDUSTRIAL", "IND", "I"),
-    Tariff.MIXED: ("MIXTO", "MIXTA", "M"),
-    Tariff.PUBLIC_SERVICE: ("SERVICIOS PUBLICOS", "SERVICIO PUBLICO", "PUBLICO", "GOBIERNO", "SP"),
-}
-STATUS_WORDS = {
-    AccountStatus.ACTIVE: ("ACTIVO", "ACTIVA", "A", "VIGENTE", "NORMAL"),
-    AccountStatus.RESTRICTED: ("RESTRINGIDO", "RESTRINGIDA", "R", "REDUCIDO", "LIMITADO"),
-    AccountStatus.SUSPENDED: ("SUSPENDIDO", "SUSPENDIDA", "CORTADO", "CORTADA", "CORTE", "S"),
-    AccountStatus.TEMPORARILY_CLOSED: ("BAJA TEMPORAL", "BT", "INACTIVO TEMPORAL"),
-    AccountStatus.CLOSED: ("BAJA DEFINITIVA", "BAJA", "BD", "CANCELADO", "CANCELADA"),
-}
-DIAMETER_WORDS = {
-    MeterDiameter.HALF: ("1/2", "½", "0.5", "13", "13 MM", "1/2 PULG", "MEDIA"),
-    MeterDiameter.THREE_QUARTERS: ("3/4", "¾", "0.75", "19", "19 MM"),
-    MeterDiameter.ONE: ("1", "25", "25 MM", "1 PULG"),
-    MeterDiameter.ONE_AND_HALF: ("1 1/2", "1.5", "38", "38 MM"),
-    MeterDiameter.TWO: ("2", "50", "51", "50 MM"),
-    MeterDiameter.THREE: ("3", "75", "76", "75 MM"),
-    MeterDiameter.FOUR: ("4", "100", "101", "100 MM"),
-}
 
 
-def vocabulary(words: dict[Any, tuple[str, ...]]) -> dict[str, str]:
-    table = {}
-    for slug, spellings in words.items():
-        table[naming.normalize_text(str(slug).replace("_", " "))] = str(slug)
-        for spelling in spellings:
-            table[spelling if spelling[0].isdigit() else naming.normalize_text(spelling)] = str(
-                slug
-            )
-    return table
-
-
-TARIFFS = vocabulary(TARIFF_WORDS)
-STATUSES = vocabulary(STATUS_WORDS)
-DIAMETERS = vocabulary(DIAMETER_WORDS)
-
-
-def parse_choice(value: object, table: dict[str, str], label: str) -> str:
-    text = clean_text(value)
-    if not text:
-        return ""
-    key = text.replace('"', "").replace("PULGADAS", "PULG").strip()
-    found = table.get(key) or table.get(naming.normalize_text(text))
-    if found is None:
-        raise ValueProblem(f"«{text}» no es {label} conocido")
-    return found
-
-
-@dataclass
-class PadronRow:
-    line: int
-    raw: dict[str, str]
-    values: dict[str, Any] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-
-class PadronChecker:
-    """Turns file rows into account values, collecting every problem with file, line and field."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.to_storage = Transformer.from_crs(4326, settings.STORAGE_SRID, always_xy=True)
-        self.area = service_area()
-
-    def field(self, row: PadronRow, name: str, parser: Any, *args: Any) -> Any:
-        try:
-            return parser(row.raw.get(name, ""), *args)
-        except ValueProblem as exc:
-            row.problems.append(Problem(self.file, row.line, name, str(exc)))
-            return None
-
-    def check(self, row: PadronRow) -> None:
-        raw, values = row.raw, row.values
-        if "__shape__" in raw:
-            row.problems.append(Problem(self.file, row.line, "", raw["__shape__"]))
-            return
-        text = {
-            name: self.field(row, name, clean_text) or ""
-            for name in KNOWN
-            if name not in ("lat", "lon")
-        }
-        if not text["cuenta"]:
-            row.problems.append(Problem(self.file, row.line, "cuenta", "vacía; es obligatoria"))
-        values.update(
-            number=text["cuenta"],
-            holder_name=text["titular"],
-            billing_street=text["calle"][:150],
-            billing_ext_number=text["numero_ext"][:20],
-            billing_int_number=text["numero_int"][:20],
-            billing_colonia=text["colonia"][:150],
-            billing_postal_code=text["codigo_postal"][:5],
-            billing_cadastral_key=text["clave_catastral"][:40],
-            giro=text["giro"][:10],
-            sector=text["sector"][:20],
-            route=text["ruta"][:20],
-            meter_serial=text["medidor_serie"][:40],
-            meter_brand=text["medidor_marca"][:50],
-        )
-        if text["codigo_postal"] and not (
-            text["codigo_postal"].isdigit() and len(text["codigo_postal"]) == 5
-        ):
-            row.problems.append(
-                Problem(
-                    self.file,
-                    row.line,
-                    "codigo_postal",
-                    f"«{text['codigo_postal']}» no tiene 5 dígitos",
-                )
-            )
-        values["tariff"] = self.field(row, "tarifa", parse_choice, TARIFFS, "una tarifa")
-        if not values["tariff"] and not any(p.field == "tarifa" for p in row.problems):
-            values["tariff"] = Tariff.DOMESTIC
-        values["status"] = (
-            self.field(row, "estatus", parse_choice, STATUSES, "un estatus") or AccountStatus.ACTIVE
-        )
-        values["meter_diameter"] = (
-            self.field(row, "medidor_diametro", parse_choice, DIAMETERS, "un diámetro") or "1/2"
-        )
-        dwellings = self.field(row, "num_viviendas", parse_int, 1)
-        values["dwellings"] = dwellings or 1
-        values["opened_on"] = self.field(row, "fecha_alta", parse_date)
-        values["balance"] = self.field(row, "saldo", parse_decimal)
-        values["months_overdue"] = self.field(row, "meses_adeudo", parse_int, 0)
-        values["last_payment_on"] = self.field(row, "ultimo_pago", parse_date)
-        if (values["months_overdue"] or 0) > 0 and (values["balance"] or 0) <= 0:
-            row.problems.append(
-                Problem(
-                    self.file, row.line, "saldo", "hay meses de adeudo pero el saldo no es positivo"
-                )
-            )
-        values["point"] = self.point(row)
-        values["attributes"] = {k: v for k, v in raw.items() if k not in KNOWN and v.strip()}
-
-    def point(self, row: PadronRow) -> Any:
-        lat = self.field(row, "lat", parse_decimal)
-        lon = self.field(row, "lon", parse_decimal)
-        if lat is None and lon is None:
-            return None
-        if lat is None or lon is None:
-            row.problems.append(
-                Problem(
-                    self.file, row.line, "lat" if lat is None else "lon", "falta la otra coordenada"
-                )
-            )
-            return None
-        lat_f, lon_f = float(lat), float(lon)
-        if abs(lat_f) > 90 or abs(lon_f) > 180:
-            if abs(lon_f) <= 90 and abs(lat_f) <= 180:
-                reason = "lat y lon invertidas"
-            else:
-                reason = f"coordenadas imposibles ({lat_f}, {lon_f})"
-            row.problems.append(Problem(self.file, row.line, "lat", reason))
-            return None
-        x, y = self.to_storage.transform(lon_f, lat_f)
-        point = shapely.Point(x, y)
-        if not self.area.contains(point):
-            sx, sy = self.to_storage.transform(lat_f, lon_f)
-            swapped = abs(lat_f) <= 180 and self.area.contains(shapely.Point(sx, sy))
-            reason = (
-                "lat y lon invertidas" if swapped else "fuera del área de servicio del organismo"
-            )
-            row.problems.append(Problem(self.file, row.line, "lat", reason))
-            return None
-        return point
-
-
-def reject_duplicates(
-    rows: list[PadronRow], file: str, key: str, column: str, message: str
-) -> None:
-    by_key: dict[str, list[PadronRow]] = defaultdict(list)
-    for row in rows:
-        if row.values.get(key):
-            by_key[row.values[key]].append(row)
-    for value, group in by_key.items():
-        if len(group) > 1:
-            lines = ", ".join(str(r.line) for r in group)
-            for row in group:
-                row.problems.append(
-                    Problem(file, row.line, column, message.format(value=value, lines=lines))
-                )
+def reject_duplicates(batch: PadronBatch, file: str) -> None:
+    """Account numbers on several lines: every one of those lines is rejected."""
+    numbers = batch.values["number"]
+    repeated = {number for number, count in Counter(numbers).items() if count > 1 and number}
+    if not repeated:
+        return
+    groups: dict[str, list[int]] = {}
+    for index, number in enumerate(numbers):
+        if number in repeated:
+            groups.setdefault(number, []).append(index)
+    for number, group in groups.items():
+        lines = ", ".join(str(batch.lines[index]) for index in group)
+        for index in group:
+            message = f"cuenta «{number}» repetida en las líneas {lines}"
+            batch.add_problem(index, Problem(file, batch.lines[index], "cuenta", message))
 
 
 def import_padron(
@@ -245,24 +52,19 @@ def import_padron(
         path, required=("cuenta",), mapping=Mapping.load(mapping) if mapping else None
     )
     file = path.name
-    checker = PadronChecker(file)
-    rows = [PadronRow(line, raw) for line, raw in table.rows]
-    for row in tqdm(rows, disable=not progress, desc="padrón", unit=" filas"):
-        checker.check(row)
-    reject_duplicates(
-        rows, file, "number", "cuenta", "cuenta «{value}» repetida en las líneas {lines}"
-    )
-    summary = Summary(read=len(rows), dry_run=dry_run)
-    meter_conflicts(rows, file, summary)
-    good = [r for r in rows if not r.problems]
-    bad = [r for r in rows if r.problems]
+    batch = check_file(table, file, progress)
+    reject_duplicates(batch, file)
+    summary = Summary(read=len(batch), dry_run=dry_run)
+    meter_conflicts(batch, file, summary)
+    good = batch.good()
+    bad = sorted(batch.problems)
     summary.rejected = len(bad)
-    summary.errors = [p for r in bad for p in r.problems]
+    summary.errors = [p for index in bad for p in batch.problems[index]]
     with transaction.atomic():
         if good:
-            created, updated, taken = write_accounts(good, as_of or date.today())
+            created, updated, taken = write_accounts(batch, good, as_of or date.today())
             summary.created, summary.updated = created, updated
-            lines = {r.values["number"]: r.line for r in good}
+            lines = {batch.values["number"][index]: batch.lines[index] for index in good}
             summary.warnings += [
                 Problem(
                     file,
@@ -280,8 +82,12 @@ def import_padron(
         write_rejects(
             table,
             [
-                (r.line, r.raw, "; ".join(f"{p.field}: {p.message}" for p in r.problems))
-                for r in bad
+                (
+                    batch.lines[index],
+                    table.row(index),
+                    "; ".join(f"{p.field}: {p.message}" for p in batch.problems[index]),
+                )
+                for index in bad
             ],
             target,
         )
@@ -289,25 +95,30 @@ def import_padron(
     return summary
 
 
-def meter_conflicts(rows: list[PadronRow], file: str, summary: Summary) -> None:
+def meter_conflicts(batch: PadronBatch, file: str, summary: Summary) -> None:
     """A meter serial on several accounts of the file is attached to none of them: the accounts
     are imported, the serial kept in their attributes, and the registry report lists them."""
-    by_serial: dict[str, list[PadronRow]] = defaultdict(list)
-    for row in rows:
-        if row.values.get("meter_serial") and not row.problems:
-            by_serial[row.values["meter_serial"]].append(row)
+    serials = batch.values["meter_serial"]
+    candidates = [
+        index for index, serial in enumerate(serials) if serial and index not in batch.problems
+    ]
+    counts = Counter(serials[index] for index in candidates)
+    by_serial: dict[str, list[int]] = {}
+    for index in candidates:
+        if counts[serials[index]] > 1:
+            by_serial.setdefault(serials[index], []).append(index)
+    numbers, attributes = batch.values["number"], batch.values["attributes"]
     for serial, group in by_serial.items():
-        accounts = {r.values["number"] for r in group}
-        if len(accounts) < 2:
+        if len({numbers[index] for index in group}) < 2:
             continue
-        lines = ", ".join(str(r.line) for r in group)
-        for row in group:
-            row.values["attributes"]["medidor_en_conflicto"] = serial
-            row.values["meter_serial"] = ""
+        lines = ", ".join(str(batch.lines[index]) for index in group)
+        for index in group:
+            attributes[index]["medidor_en_conflicto"] = serial
+            serials[index] = ""
             summary.warnings.append(
                 Problem(
                     file,
-                    row.line,
+                    batch.lines[index],
                     "medidor_serie",
                     f"medidor «{serial}» en varias cuentas (líneas {lines}); no se asignó",
                 )
@@ -325,88 +136,93 @@ STAGE_COLUMNS = {
 }  # fmt: skip
 
 
-def stage_value(values: dict[str, Any], name: str) -> Any:
-    if name == "point":
-        point = values["point"]
-        return (
-            None
-            if point is None
-            else shapely.to_wkb(
-                shapely.set_srid(point, settings.STORAGE_SRID), hex=True, include_srid=True
-            )
-        )
-    if name == "attributes":
-        return naming.to_json(values["attributes"])
-    return values[name]
+def stage_cells(values: list[Any], sql_type: str) -> list[str]:
+    """One staged column as COPY text cells."""
+    if sql_type == "text":
+        return text_cells(values)
+    if sql_type == "date":
+        iso = {day: COPY_NULL if day is None else day.isoformat() for day in set(values)}
+        return list(map(iso.__getitem__, values))
+    if sql_type == "jsonb":
+        return [
+            naming.to_json(attributes).translate(COPY_ESCAPES) if attributes else "{}"
+            for attributes in values
+        ]
+    return [COPY_NULL if number is None else str(number) for number in values]
+
+
+TEMP_TABLES = (
+    "stage_padron",
+    "padron_account",
+    "padron_changed",
+    "new_holder",
+    "holder_for_existing",
+)
+
+
+def stage_padron(batch: PadronBatch, good: list[int]) -> None:
+    """COPY the good rows into the temporary table stage_padron."""
+    with connection.cursor() as cursor:
+        definitions = ", ".join(f"{n} {t}" for n, t in STAGE_COLUMNS.items())
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+        cursor.execute(f"CREATE TEMP TABLE stage_padron ({definitions}) ON COMMIT DROP")
+    every_row = len(good) == len(batch)
+    cells = {}
+    for name, sql_type in STAGE_COLUMNS.items():
+        values = batch.values[name]
+        cells[name] = stage_cells(values if every_row else [values[i] for i in good], sql_type)
+    copy_cells("stage_padron", cells)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE stage_padron")
 
 
 def write_accounts(
-    rows: list[PadronRow], as_of: date
+    batch: PadronBatch, good: list[int], as_of: date
 ) -> tuple[int, int, list[tuple[str, str, str]]]:
-    """Stage the rows and apply them with set-based SQL.
+    """Stage the good rows and apply them with set-based SQL.
 
     Returns (created, updated accounts, meters the file puts on an account while the registry
     has them on another: (account, serial, other account))."""
+    stage_padron(batch, good)
     with connection.cursor() as cursor:
-        definitions = ", ".join(f"{n} {t}" for n, t in STAGE_COLUMNS.items())
-        cursor.execute("DROP TABLE IF EXISTS stage_padron, new_holder")
-        cursor.execute(f"CREATE TEMP TABLE stage_padron ({definitions}) ON COMMIT DROP")
-    copy_rows(
-        "stage_padron",
-        STAGE_COLUMNS,
-        ([stage_value(r.values, n) for n in STAGE_COLUMNS] for r in rows),
-    )
-    touched: set[str] = set()
-    created: set[str] = set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT s.number, s.meter_serial, a.number
-            FROM stage_padron s
-            JOIN registry_meter m ON m.serial = s.meter_serial
-            JOIN registry_account a ON a.id = m.account_id
-            WHERE s.meter_serial <> '' AND a.number <> s.number
-            ORDER BY s.number
-            """
-        )
+        cursor.execute(TAKEN_METERS)
         taken = [tuple(row) for row in cursor.fetchall()]
+        created = 0
         for statement in PADRON_SQL:
             cursor.execute(statement, {"as_of": as_of})
-            if cursor.description:
-                for number, was_created in cursor.fetchall():
-                    touched.add(number)
-                    if was_created:
-                        created.add(number)
-    return len(created), len(touched - created), taken  # type: ignore[return-value]
+            if statement is ACCOUNT_UPSERT:
+                (created,) = cursor.fetchone()
+        cursor.execute("SELECT count(DISTINCT number) FROM padron_changed")
+        (updated,) = cursor.fetchone()
+    return created, updated, taken  # type: ignore[return-value]
 
 
-# Each statement that changes rows returns (account number, created?) of what it changed.
-PADRON_SQL = [
-    """
-    INSERT INTO registry_sector (code, name)
-    SELECT DISTINCT sector, '' FROM stage_padron WHERE sector <> ''
-    ON CONFLICT (code) DO NOTHING
-    """,
-    """
-    INSERT INTO registry_readingroute (sector_id, code, periodicity, reader)
-    SELECT DISTINCT se.id, s.route, 'mensual', ''
-    FROM stage_padron s JOIN registry_sector se ON se.code = s.sector
-    WHERE s.route <> ''
-    ON CONFLICT (sector_id, code) DO NOTHING
-    """,
-    """
+TAKEN_METERS = """
+    SELECT s.number, s.meter_serial, a.number
+    FROM stage_padron s
+    JOIN registry_meter m ON m.serial = s.meter_serial
+    JOIN registry_account a ON a.id = m.account_id
+    WHERE s.meter_serial <> '' AND a.number <> s.number
+    ORDER BY s.number
+"""
+
+# The file's accounts as they are resolved: those the registry had before this import
+# (existed) and those it creates. Statements that change an account the registry already had
+# record its number in padron_changed; the accounts created are counted by the upsert.
+ACCOUNT_UPSERT = """
     WITH upserted AS (
         INSERT INTO registry_account AS a (
             number, tariff, giro, status, service_water, service_sewer, service_sanitation,
             metered, dwellings, opened_on, billing_street, billing_ext_number,
             billing_int_number, billing_colonia, billing_postal_code, billing_cadastral_key,
-            sector_id, route_id, connection_point, attributes)
+            sector_id, route_id, connection_point, attributes, holder_id)
         SELECT s.number, s.tariff, s.giro, s.status, true, true, false,
                s.meter_serial <> '', s.dwellings, s.opened_on, s.billing_street,
                s.billing_ext_number, s.billing_int_number, s.billing_colonia,
                s.billing_postal_code, s.billing_cadastral_key, se.id, r.id,
-               s.point::geometry, s.attributes
+               s.point::geometry, s.attributes, n.holder_id
         FROM stage_padron s
+        LEFT JOIN new_holder n ON n.number = s.number
         LEFT JOIN registry_sector se ON se.code = s.sector
         LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
         ON CONFLICT (number) DO UPDATE SET
@@ -431,71 +247,119 @@ PADRON_SQL = [
                EXCLUDED.billing_colonia, EXCLUDED.billing_postal_code,
                EXCLUDED.billing_cadastral_key, EXCLUDED.sector_id, EXCLUDED.route_id,
                EXCLUDED.connection_point, EXCLUDED.attributes)
-        RETURNING a.number, (xmax = 0) AS created
+        RETURNING a.id, a.number, (xmax = 0) AS created
+    ), resolved AS (
+        -- Accounts the upsert updated without knowing them before (made meanwhile by another
+        -- session) are resolved too, as accounts the registry had.
+        INSERT INTO padron_account (number, account_id, holder_id, existed)
+        SELECT u.number, u.id, NULL, NOT u.created FROM upserted u
+        WHERE u.created
+           OR NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = u.number)
+    ), changed AS (
+        INSERT INTO padron_changed SELECT number FROM upserted WHERE NOT created
     )
-    SELECT number, created FROM upserted
-    """,
-    # Holders: an account's holder is renamed in place; an account without one gets a new one.
+    SELECT count(*) FILTER (WHERE created) FROM upserted
+"""
+
+PADRON_SQL = [
     """
-    WITH renamed AS (
-        UPDATE registry_holder h SET full_name = s.holder_name
-        FROM stage_padron s JOIN registry_account a ON a.number = s.number
-        WHERE h.id = a.holder_id AND s.holder_name <> '' AND h.full_name <> s.holder_name
-        RETURNING a.number
-    )
-    SELECT number, false FROM renamed
+    CREATE TEMP TABLE padron_account ON COMMIT DROP AS
+    SELECT s.number, a.id AS account_id, a.holder_id, true AS existed
+    FROM stage_padron s JOIN registry_account a ON a.number = s.number
     """,
+    "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
+    """
+    INSERT INTO registry_sector (code, name)
+    SELECT DISTINCT sector, '' FROM stage_padron WHERE sector <> ''
+    ON CONFLICT (code) DO NOTHING
+    """,
+    """
+    INSERT INTO registry_readingroute (sector_id, code, periodicity, reader)
+    SELECT DISTINCT se.id, s.route, 'mensual', ''
+    FROM stage_padron s JOIN registry_sector se ON se.code = s.sector
+    WHERE s.route <> ''
+    ON CONFLICT (sector_id, code) DO NOTHING
+    """,
+    # Holders: a new account gets a new holder, written with it (no second pass over the
+    # accounts); an account's holder is renamed in place; an account without one gets a new one.
     """
     CREATE TEMP TABLE new_holder ON COMMIT DROP AS
     SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
-           a.id AS account_id, s.holder_name
-    FROM stage_padron s JOIN registry_account a ON a.number = s.number
-    WHERE a.holder_id IS NULL AND s.holder_name <> ''
+           s.number, s.holder_name
+    FROM stage_padron s
+    WHERE s.holder_name <> ''
+      AND NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
+    """,
+    "INSERT INTO registry_holder (id, full_name) SELECT holder_id, holder_name FROM new_holder",
+    ACCOUNT_UPSERT,
+    "ANALYZE padron_account",
+    """
+    WITH renamed AS (
+        UPDATE registry_holder h SET full_name = s.holder_name
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND h.id = p.holder_id AND s.holder_name <> ''
+          AND h.full_name <> s.holder_name
+        RETURNING p.number
+    )
+    INSERT INTO padron_changed SELECT number FROM renamed
     """,
     """
-    INSERT INTO registry_holder (id, full_name) SELECT holder_id, holder_name FROM new_holder
+    CREATE TEMP TABLE holder_for_existing ON COMMIT DROP AS
+    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
+           a.id AS account_id, s.holder_name
+    FROM stage_padron s
+    JOIN padron_account p ON p.number = s.number
+    JOIN registry_account a ON a.id = p.account_id
+    WHERE p.existed AND a.holder_id IS NULL AND s.holder_name <> ''
+    """,
+    """
+    INSERT INTO registry_holder (id, full_name)
+    SELECT holder_id, holder_name FROM holder_for_existing
     """,
     """
     WITH linked AS (
         UPDATE registry_account a SET holder_id = n.holder_id
-        FROM new_holder n WHERE a.id = n.account_id
+        FROM holder_for_existing n WHERE a.id = n.account_id
         RETURNING a.number
     )
-    SELECT number, false FROM linked
+    INSERT INTO padron_changed SELECT number FROM linked
     """,
     # Meters: an account whose meter serial changed retires the old one; a serial already on
-    # another account is left there (reported), never silently moved.
+    # another account is left there (reported), never silently moved. Accounts created by this
+    # import have no meter yet.
     """
     WITH retired AS (
         UPDATE registry_meter m SET state = 'retirado'
-        FROM stage_padron s JOIN registry_account a ON a.number = s.number
-        WHERE m.account_id = a.id AND m.state <> 'retirado' AND s.meter_serial <> ''
-          AND m.serial <> s.meter_serial
-        RETURNING a.number
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND m.account_id = p.account_id AND m.state <> 'retirado'
+          AND s.meter_serial <> '' AND m.serial <> s.meter_serial
+        RETURNING p.number
     )
-    SELECT number, false FROM retired
+    INSERT INTO padron_changed SELECT number FROM retired
     """,
     """
     WITH upserted AS (
         INSERT INTO registry_meter AS m (serial, brand, model, diameter, state, account_id)
-        SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', a.id
-        FROM stage_padron s JOIN registry_account a ON a.number = s.number
+        SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
         WHERE s.meter_serial <> ''
         ON CONFLICT (serial) DO UPDATE SET brand = EXCLUDED.brand, diameter = EXCLUDED.diameter
         WHERE m.account_id = EXCLUDED.account_id
           AND (m.brand, m.diameter) IS DISTINCT FROM (EXCLUDED.brand, EXCLUDED.diameter)
         RETURNING m.account_id
     )
-    SELECT a.number, false FROM upserted u JOIN registry_account a ON a.id = u.account_id
+    INSERT INTO padron_changed
+    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    WHERE p.existed
     """,
     """
     WITH upserted AS (
         INSERT INTO registry_collectionsnapshot AS c (
             account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
             last_payment_amount, payment_agreement)
-        SELECT a.id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
+        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
                coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-        FROM stage_padron s JOIN registry_account a ON a.number = s.number
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
         WHERE s.balance IS NOT NULL
         ON CONFLICT (account_id, as_of) DO UPDATE SET
             balance = EXCLUDED.balance, months_overdue = EXCLUDED.months_overdue,
@@ -504,6 +368,8 @@ PADRON_SQL = [
               IS DISTINCT FROM (EXCLUDED.balance, EXCLUDED.months_overdue, EXCLUDED.last_payment_on)
         RETURNING c.account_id
     )
-    SELECT a.number, false FROM upserted u JOIN registry_account a ON a.id = u.account_id
+    INSERT INTO padron_changed
+    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    WHERE p.existed
     """,
 ]

@@ -4,7 +4,9 @@ mapping file that renames another system's columns and values."""
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +64,40 @@ class Table:
     delimiter: str
     header: list[str]  # as written in the file
     columns: list[str]  # our names, lower case
-    rows: list[tuple[int, dict[str, str]]]  # (line number, our column → value)
+    lines: list[int]  # line number of each record
+    records: list[list[str]]  # cells as in the file, values renamed by the mapping
+
+    @cached_property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(line number, our column → value) of every record."""
+        return [(line, self.row(index)) for index, line in enumerate(self.lines)]
+
+    def row(self, index: int) -> dict[str, str]:
+        """One record by our column names; a record with a wrong number of cells also has
+        ``__shape__``, saying so."""
+        record = self.records[index]
+        if len(record) == len(self.columns):
+            return dict(zip(self.columns, record, strict=True))
+        values = dict(zip(self.columns, record, strict=False))
+        values["__shape__"] = f"{len(record)} campos; el encabezado tiene {len(self.columns)}"
+        return values
+
+    def misshapen(self) -> list[int]:
+        """Indexes of the records whose number of cells differs from the header's."""
+        width = len(self.columns)
+        return [index for index, record in enumerate(self.records) if len(record) != width]
+
+    def column_values(self) -> dict[str, Sequence[str]]:
+        """Every column's values, by our column name (cells missing from a misshapen record
+        read as ''; where a name repeats, the last column wins as in ``row``)."""
+        width = len(self.columns)
+        records: list[list[str]] = self.records
+        misshapen = self.misshapen()
+        if misshapen:
+            records = list(records)
+            for index in misshapen:
+                records[index] = (records[index] + [""] * width)[:width]
+        return dict(zip(self.columns, zip(*records, strict=True), strict=True))
 
 
 def detect_encoding(path: Path, raw: bytes) -> str:
@@ -125,22 +160,14 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     ]
     if problems:
         raise ImportFileError(problems)
-    rows: list[tuple[int, dict[str, str]]] = []
+    lines: list[int] = []
+    records: list[list[str]] = []
     try:
         for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue
-            if len(record) != len(columns):
-                values = dict(zip(columns, record, strict=False))
-                values["__shape__"] = f"{len(record)} campos; el encabezado tiene {len(columns)}"
-                rows.append((line, values))
-                continue
-            values = dict(zip(columns, record, strict=True))
-            for column, table in mapping.values.items():
-                if column in values:
-                    values[column] = table.get(values[column].strip().upper(), values[column])
-            rows.append((line, values))
+            lines.append(reader.line_num)
+            records.append(record)
     except csv.Error as exc:
         raise ImportFileError(
             [
@@ -152,11 +179,24 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
                 )
             ]
         ) from exc
-    if not rows:
+    if not records:
         raise ImportFileError(
             [Problem(file, None, "", "el archivo solo tiene encabezado, sin registros")]
         )
-    return Table(path, encoding, delimiter, header, columns, rows)
+    map_values(records, columns, mapping)
+    return Table(path, encoding, delimiter, header, columns, lines, records)
+
+
+def map_values(records: list[list[str]], columns: list[str], mapping: Mapping) -> None:
+    """Rename values as the mapping says, in place (not in misshapen records)."""
+    for name, table in mapping.values.items():
+        if name not in columns:
+            continue
+        position = len(columns) - 1 - columns[::-1].index(name)  # the last, as a dict keeps it
+        for record in records:
+            if len(record) == len(columns):
+                value = record[position]
+                record[position] = table.get(value.strip().upper(), value)
 
 
 def write_rejects(

@@ -127,7 +127,14 @@ def test_web_map_draws_layers_legend_and_totals(browser_page: Any) -> None:
     # Filter: only suspended accounts.
     for status in ("activo", "restringido", "baja_temporal", "baja_definitiva"):
         page.uncheck(f"#filter-status input[value={status}]")
-    page.wait_for_timeout(300)
+    # Redrawing takes a moment on a busy machine: wait for it rather than for a fixed time.
+    page.wait_for_function(
+        """() => {
+            const shown = window.padronMap.queryRenderedFeatures({layers: ['accounts-circle']})
+                .map((f) => f.properties.number);
+            return shown.length === 1 && shown[0] === 'A3';
+        }"""
+    )
     assert {f["properties"]["number"] for f in rendered(page, "accounts-circle")} == {"A3"}
 
     # Everything came from this server: no CDN, no outside tiles.

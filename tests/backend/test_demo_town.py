@@ -367,7 +367,14 @@ def test_loading_twice_changes_nothing(loaded: Loaded) -> None:
     counts = table_counts()
     history = query("SELECT count(*) FROM registry_registryhistory")[0][0]
     out = StringIO()
-    call_command("load_demo", accounts=ACCOUNTS, seed=SEED, truth_dir=loaded.base_dir, stdout=out)
+    call_command(
+        "load_demo",
+        "--direct",
+        accounts=ACCOUNTS,
+        seed=SEED,
+        truth_dir=loaded.base_dir,
+        stdout=out,
+    )
     assert "ya está cargada" in out.getvalue()
     assert table_counts() == counts
     assert query("SELECT count(*) FROM registry_registryhistory")[0][0] == history
@@ -402,6 +409,7 @@ def test_no_personal_data_printed(loaded: Loaded, capsys: pytest.CaptureFixture[
     out = StringIO()
     call_command(
         "load_demo",
+        "--direct",
         accounts=ACCOUNTS,
         seed=SEED,
         truth_dir=loaded.base_dir,

@@ -148,19 +148,20 @@ WITH per_source AS (
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
     FROM per_parcel
-), top AS (
-    SELECT r.account_id,
-           jsonb_agg(jsonb_build_object(
-               'clave_catastral', p.cadastral_key, 'metodo', r.method,
-               'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates,
-           max(r.score) FILTER (WHERE r.rank = 2) AS rival_score
-    FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
-    WHERE r.rank <= 5
-    GROUP BY r.account_id
 )
-SELECT b.account_id, b.parcel_id, b.method, b.score, t.rival_score, t.candidates
-FROM ranked b JOIN top t ON t.account_id = b.account_id
-WHERE b.rank = 1;
+-- One aggregate per account gives the best parcel, its rival and the top five candidates (no
+-- self-join of 'ranked': with few rows the planner misestimates it into a rescanned nested loop).
+SELECT r.account_id,
+       (array_agg(r.parcel_id) FILTER (WHERE r.rank = 1))[1] AS parcel_id,
+       (array_agg(r.method) FILTER (WHERE r.rank = 1))[1] AS method,
+       max(r.score) FILTER (WHERE r.rank = 1) AS score,
+       max(r.score) FILTER (WHERE r.rank = 2) AS rival_score,
+       jsonb_agg(jsonb_build_object(
+           'clave_catastral', p.cadastral_key, 'metodo', r.method,
+           'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
+FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
+WHERE r.rank <= 5
+GROUP BY r.account_id;
 
 -- step: choose
 CREATE INDEX ON lk_best (account_id);

@@ -1,4 +1,7 @@
-"""padron-admin load_demo: generate the seeded demo town and load it into the registry."""
+"""padron-admin load_demo: generate the seeded demo town and load it into the registry.
+
+By default through the real pipeline (files, importers, linker, report: demo/pipeline.py);
+``--direct`` COPYs the generated tables straight in (fast, no links, no report)."""
 
 import os
 from argparse import ArgumentParser
@@ -9,8 +12,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gis_backend.demo.loader import Timer
-from gis_backend.demo.service import DEFAULT_TRUTH_DIR, Outcome, RegistryNotEmpty, demo_town_load
+from gis_backend.demo.pipeline import PipelineResult, demo_town_pipeline, headline
+from gis_backend.demo.service import (
+    DEFAULT_TRUTH_DIR,
+    LoadResult,
+    Outcome,
+    RegistryNotEmpty,
+    demo_town_load,
+)
 from gis_backend.demo.town import DEFAULT_ACCOUNTS, DEFAULT_SEED
+from gis_backend.imports.problems import ImportFileError
 
 # Closing summary: table and its label for users.
 SUMMARY = (
@@ -26,6 +37,8 @@ SUMMARY = (
     ("registry_collectionsnapshot", "saldos de cobranza"),
     ("registry_suspensionevent", "eventos de suspensión"),
 )
+# Files the pipeline imports, and their label for users.
+IMPORTED = (("parcels", "predios"), ("streets", "tramos de calle"), ("padron", "padrón"))
 
 
 def default_accounts() -> int:
@@ -42,7 +55,9 @@ def default_accounts() -> int:
 
 class Command(BaseCommand):
     help = _(
-        "Genera la ciudad de demostración (determinista, con semilla) y la carga en el padrón. "
+        "Genera la ciudad de demostración (determinista, con semilla) y la carga en el padrón "
+        "como llegan los datos de un organismo: escribe los tres archivos (predios, calles y "
+        "padrón), los importa, vincula cuentas y predios y escribe el reporte del padrón. "
         "Cargarla dos veces no duplica datos."
     )
 
@@ -67,6 +82,14 @@ class Command(BaseCommand):
             action="store_true",
             help=_("vacía primero las tablas del padrón y carga la ciudad de nuevo"),
         )
+        parser.add_argument(
+            "--direct",
+            action="store_true",
+            help=_(
+                "copia las tablas generadas directamente al padrón (COPY), sin archivos, "
+                "importadores ni vinculación: mucho más rápido, sin vínculos ni reporte"
+            ),
+        )
         self.add_history_argument(parser)
 
     def add_history_argument(self, parser: ArgumentParser) -> None:
@@ -90,8 +113,9 @@ class Command(BaseCommand):
             _("Ciudad de demostración: semilla %(seed)s, %(accounts)s cuentas.")
             % {"seed": seed, "accounts": accounts}
         )
+        load = demo_town_load if options["direct"] else demo_town_pipeline
         try:
-            result = demo_town_load(
+            result: LoadResult = load(
                 seed=seed,
                 accounts=accounts,
                 truth_dir=options["truth_dir"],
@@ -99,6 +123,10 @@ class Command(BaseCommand):
                 record_history=not options["no_history"],
                 timer=timer,
             )
+        except ImportFileError as error:
+            raise CommandError(
+                _("Un archivo de la ciudad no se pudo importar; no se cargó nada.\n%s") % error
+            ) from error
         except RegistryNotEmpty as error:
             raise CommandError(
                 _(
@@ -112,8 +140,36 @@ class Command(BaseCommand):
         else:
             total = sum(timer.phases.values())
             self.stdout.write(self.style.SUCCESS(_("Ciudad cargada en %.1f s.") % total))
+        if isinstance(result, PipelineResult):
+            self._imports(result)
         self._summary(result.counts)
         self.stdout.write(_("Verdad de referencia: %s") % result.truth_dir)
+        if isinstance(result, PipelineResult):
+            self._report(result)
+
+    def _imports(self, result: PipelineResult) -> None:
+        if result.files is not None:
+            self.stdout.write(_("Archivos del organismo: %s") % result.files.padron.parent)
+        for key, label in IMPORTED:
+            summary = result.imports.get(key)
+            if summary is None:
+                continue
+            first, *rest = summary.lines()
+            for text in [f"  {_(label)}: {first}", *(f"    {line}" for line in rest)]:
+                self.stdout.write(self.style.WARNING(text) if summary.rejected else text)
+
+    def _report(self, result: PipelineResult) -> None:
+        lines = headline(result.report_dir)
+        if not lines:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("No se encontró el reporte del padrón en %s.") % result.report_dir
+                )
+            )
+            return
+        self.stdout.write(_("Reporte del padrón: %s") % result.report_dir)
+        for line in lines:
+            self.stdout.write(f"  {line}")
 
     def _report_phase(self, name: str, seconds: float) -> None:
         self.stdout.write(f"  {name}: {seconds:.1f} s")

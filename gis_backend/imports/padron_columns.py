@@ -1,0 +1,255 @@
+"""The padrón checked column by column: the common case of a million clean rows in seconds.
+
+Each column is parsed once per distinct value with the same parsers the row checks use, and the
+connection points are transformed and tested against the service area in bulk. Any row that
+breaks a rule here is flagged and checked again one by one (``PadronChecker.check``), which
+names its problems; so values and messages are those of the row checks, only computed faster."""
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from django.conf import settings
+from tqdm import tqdm
+
+from gis_backend.imports.columns import mark_values, mark_where, parse_distinct
+from gis_backend.imports.padron_rows import (
+    DIAMETERS,
+    KNOWN,
+    STATUSES,
+    TARIFFS,
+    PadronChecker,
+    PadronRow,
+    parse_choice,
+)
+from gis_backend.imports.problems import Problem
+from gis_backend.imports.tabular import Table
+from gis_backend.imports.values import (
+    MAX_FIELD_LENGTH,
+    clean_text,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
+from gis_backend.registry.choices import AccountStatus, Tariff
+
+# Account value, file column, characters kept (the registry's column width).
+TEXT_VALUES: tuple[tuple[str, str, int | None], ...] = (
+    ("number", "cuenta", None),
+    ("holder_name", "titular", None),
+    ("billing_street", "calle", 150),
+    ("billing_ext_number", "numero_ext", 20),
+    ("billing_int_number", "numero_int", 20),
+    ("billing_colonia", "colonia", 150),
+    ("billing_postal_code", "codigo_postal", 5),
+    ("billing_cadastral_key", "clave_catastral", 40),
+    ("giro", "giro", 10),
+    ("sector", "sector", 20),
+    ("route", "ruta", 20),
+    ("meter_serial", "medidor_serie", 40),
+    ("meter_brand", "medidor_marca", 50),
+)
+# Account value, file column, vocabulary, what a value is called, default.
+CHOICE_VALUES: tuple[tuple[str, str, dict[str, str], str, str], ...] = (
+    ("tariff", "tarifa", TARIFFS, "una tarifa", Tariff.DOMESTIC),
+    ("status", "estatus", STATUSES, "un estatus", AccountStatus.ACTIVE),
+    ("meter_diameter", "medidor_diametro", DIAMETERS, "un diámetro", "1/2"),
+)
+VALUE_NAMES = (
+    "number", "holder_name", "billing_street", "billing_ext_number", "billing_int_number",
+    "billing_colonia", "billing_postal_code", "billing_cadastral_key", "tariff", "giro",
+    "status", "dwellings", "opened_on", "sector", "route", "meter_serial", "meter_brand",
+    "meter_diameter", "balance", "months_overdue", "last_payment_on", "point", "attributes",
+)  # fmt: skip
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+@dataclass
+class PadronBatch:
+    """Every row of the file: account values by column (the point as hex EWKB), and the
+    problems of the rows that have any, by row index."""
+
+    table: Table
+    values: dict[str, list[Any]]
+    problems: dict[int, list[Problem]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.table.lines)
+
+    @property
+    def lines(self) -> list[int]:
+        return self.table.lines
+
+    def add_problem(self, index: int, problem: Problem) -> None:
+        self.problems.setdefault(index, []).append(problem)
+
+    def good(self) -> list[int]:
+        return [index for index in range(len(self)) if index not in self.problems]
+
+
+def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
+    """Check every row of the file."""
+    flags = np.zeros(len(table.lines), dtype=bool)
+    flags[table.misshapen()] = True
+    file_columns = table.column_values()
+    blank = [""] * len(flags)
+    cells = {name: file_columns.get(name, blank) for name in KNOWN}
+    for name in KNOWN:
+        mark_long(flags, cells[name])
+    checker = PadronChecker(file)
+    values = text_values(cells, flags)
+    values.update(choice_values(cells, flags))
+    values.update(number_values(cells, flags))
+    values["point"] = point_values(cells, flags, checker)
+    values["attributes"] = attribute_values(file_columns, len(flags))
+    batch = PadronBatch(table, values)
+    recheck_flagged(batch, flags, checker, progress)
+    return batch
+
+
+def mark_long(flags: np.ndarray, cells: list[str]) -> None:
+    """Flag values longer than a field may be (``clean_text`` refuses them)."""
+    if cells and max(map(len, cells)) > MAX_FIELD_LENGTH:
+        flags[[index for index, text in enumerate(cells) if len(text) > MAX_FIELD_LENGTH]] = True
+
+
+def text_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+    values: dict[str, list[Any]] = {}
+    for name, source, width in TEXT_VALUES:
+        cleaned, refused = parse_distinct(cells[source], clean_text)
+        mark_values(flags, cells[source], refused)
+        values[name] = cleaned if width is None else [(text or "")[:width] for text in cleaned]
+        if source == "codigo_postal":
+            mark_where(flags, cleaned, bad_postal_code)
+    mark_values(flags, values["number"], {"", None})
+    return values
+
+
+def bad_postal_code(text: str | None) -> bool:
+    return bool(text) and not (text is not None and text.isdigit() and len(text) == 5)
+
+
+def choice_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+    values: dict[str, list[Any]] = {}
+    for name, source, table, label, default in CHOICE_VALUES:
+
+        def parse(text: str, table: dict[str, str] = table, label: str = label) -> str:
+            return parse_choice(text, table, label)
+
+        parsed, refused = parse_distinct(cells[source], parse)
+        mark_values(flags, cells[source], refused)
+        values[name] = [choice or default for choice in parsed]
+    return values
+
+
+def dwellings(text: str) -> int | None:
+    return parse_int(text, 1)
+
+
+def months(text: str) -> int | None:
+    return parse_int(text, 0)
+
+
+def number_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+    values: dict[str, list[Any]] = {}
+    for name, source, parser in (
+        ("dwellings", "num_viviendas", dwellings),
+        ("opened_on", "fecha_alta", parse_date),
+        ("balance", "saldo", parse_decimal),
+        ("months_overdue", "meses_adeudo", months),
+        ("last_payment_on", "ultimo_pago", parse_date),
+    ):
+        parsed, refused = parse_distinct(cells[source], parser)
+        mark_values(flags, cells[source], refused)
+        values[name] = parsed
+    values["dwellings"] = [count or 1 for count in values["dwellings"]]
+    overdue = [
+        index
+        for index, (owed_months, balance) in enumerate(
+            zip(values["months_overdue"], values["balance"], strict=True)
+        )
+        if (owed_months or 0) > 0 and (balance or 0) <= 0
+    ]
+    flags[overdue] = True
+    return values
+
+
+def coordinate(text: str) -> float:
+    """``float(parse_decimal(text))``, NaN when empty; plain numbers skip the general parser
+    (both round the same decimal to the same float)."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    number = parse_decimal(text)
+    return math.nan if number is None else float(number)
+
+
+def coordinates(cells: list[str], flags: np.ndarray) -> np.ndarray:
+    parsed, refused = parse_distinct(cells, coordinate)
+    mark_values(flags, cells, refused)
+    return np.array([math.nan if value is None else value for value in parsed], dtype=float)
+
+
+def point_values(
+    cells: dict[str, list[str]], flags: np.ndarray, checker: PadronChecker
+) -> list[str | None]:
+    """Connection points as hex EWKB in the storage CRS; rows whose point is incomplete,
+    impossible or outside the service area are flagged."""
+    lat = coordinates(cells["lat"], flags)
+    lon = coordinates(cells["lon"], flags)
+    has_lat, has_lon = ~np.isnan(lat), ~np.isnan(lon)
+    flags |= has_lat != has_lon
+    both = has_lat & has_lon
+    flags |= both & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
+    located = np.flatnonzero(both & ~flags)
+    # Lists, not arrays: pyproj takes a one-element array for a scalar (deprecated in numpy).
+    x, y = map(
+        np.asarray, checker.to_storage.transform(lon[located].tolist(), lat[located].tolist())
+    )
+    inside = shapely.contains_xy(checker.area, x, y)
+    flags[located[~inside]] = True
+    located, x, y = located[inside], x[inside], y[inside]
+    points = shapely.set_srid(shapely.points(x, y), settings.STORAGE_SRID)
+    ewkb = shapely.to_wkb(points, hex=True, include_srid=True)
+    values: list[str | None] = [None] * len(lat)
+    for index, text in zip(located.tolist(), ewkb.tolist(), strict=True):
+        values[index] = text
+    return values
+
+
+def point_ewkb(point: Any) -> str | None:
+    if point is None:
+        return None
+    return str(
+        shapely.to_wkb(shapely.set_srid(point, settings.STORAGE_SRID), hex=True, include_srid=True)
+    )
+
+
+def attribute_values(file_columns: dict[str, Sequence[str]], rows: int) -> list[dict[str, str]]:
+    """The file's columns the importer does not know, kept per row when not blank."""
+    extra = {name: cells for name, cells in file_columns.items() if name not in KNOWN}
+    if not extra:
+        return [{} for _row in range(rows)]
+    names = list(extra)
+    return [
+        {name: value for name, value in zip(names, values, strict=True) if value.strip()}
+        for values in zip(*extra.values(), strict=True)
+    ]
+
+
+def recheck_flagged(
+    batch: PadronBatch, flags: np.ndarray, checker: PadronChecker, progress: bool
+) -> None:
+    """Check flagged rows one by one: their problems, or their values when they have none."""
+    flagged = np.flatnonzero(flags).tolist()
+    for index in tqdm(flagged, disable=not progress, desc="padrón", unit=" filas"):
+        row = PadronRow(batch.lines[index], batch.table.row(index))
+        checker.check(row)
+        if row.problems:
+            batch.problems[index] = row.problems
+        for name in VALUE_NAMES:
+            batch.values[name][index] = row.values.get(name)
+        batch.values["point"][index] = point_ewkb(row.values.get("point"))

@@ -1,0 +1,208 @@
+"""Padrón rows checked one by one: every problem named with file, line and field.
+
+The import checks the file column by column (``padron_columns``) and comes here only for the
+rows that break a rule, so that each problem is reported exactly as written below."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import shapely
+from django.conf import settings
+from pyproj import Transformer
+
+from gis_backend.imports import naming
+from gis_backend.imports.problems import Problem
+from gis_backend.imports.service_area import service_area
+from gis_backend.imports.values import (
+    ValueProblem,
+    clean_text,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
+from gis_backend.registry.choices import AccountStatus, MeterDiameter, Tariff
+
+KNOWN = (
+    "cuenta", "titular", "calle", "numero_ext", "numero_int", "colonia", "codigo_postal",
+    "clave_catastral", "tarifa", "giro", "estatus", "num_viviendas", "fecha_alta",
+    "medidor_serie", "medidor_marca", "medidor_diametro", "sector", "ruta", "saldo",
+    "meses_adeudo", "ultimo_pago", "lat", "lon",
+)  # fmt: skip
+
+TARIFF_WORDS = {
+    Tariff.DOMESTIC: ("DOMESTICO", "DOM", "D", "HABITACIONAL", "DOMESTICA"),
+    Tariff.DOMESTIC_POPULAR: (
+        "DOMESTICO POPULAR",
+        "POPULAR",
+        "DOM POPULAR",
+        "DP",
+        "INTERES SOCIAL",
+    ),
+    Tariff.DOMESTIC_MEDIUM: ("DOMESTICO MEDIO", "MEDIO", "DOM MEDIO", "DM"),
+    Tariff.DOMESTIC_RESIDENTIAL: ("DOMESTICO RESIDENCIAL", "RESIDENCIAL", "DOM RESIDENCIAL", "DR"),
+    Tariff.COMMERCIAL: ("COMERCIAL", "COM", "C", "COMERCIO"),
+    Tariff.INDUSTRIAL: ("INDUSTRIAL", "IND", "I"),
+    Tariff.MIXED: ("MIXTO", "MIXTA", "M"),
+    Tariff.PUBLIC_SERVICE: ("SERVICIOS PUBLICOS", "SERVICIO PUBLICO", "PUBLICO", "GOBIERNO", "SP"),
+}
+STATUS_WORDS = {
+    AccountStatus.ACTIVE: ("ACTIVO", "ACTIVA", "A", "VIGENTE", "NORMAL"),
+    AccountStatus.RESTRICTED: ("RESTRINGIDO", "RESTRINGIDA", "R", "REDUCIDO", "LIMITADO"),
+    AccountStatus.SUSPENDED: ("SUSPENDIDO", "SUSPENDIDA", "CORTADO", "CORTADA", "CORTE", "S"),
+    AccountStatus.TEMPORARILY_CLOSED: ("BAJA TEMPORAL", "BT", "INACTIVO TEMPORAL"),
+    AccountStatus.CLOSED: ("BAJA DEFINITIVA", "BAJA", "BD", "CANCELADO", "CANCELADA"),
+}
+DIAMETER_WORDS = {
+    MeterDiameter.HALF: ("1/2", "½", "0.5", "13", "13 MM", "1/2 PULG", "MEDIA"),
+    MeterDiameter.THREE_QUARTERS: ("3/4", "¾", "0.75", "19", "19 MM"),
+    MeterDiameter.ONE: ("1", "25", "25 MM", "1 PULG"),
+    MeterDiameter.ONE_AND_HALF: ("1 1/2", "1.5", "38", "38 MM"),
+    MeterDiameter.TWO: ("2", "50", "51", "50 MM"),
+    MeterDiameter.THREE: ("3", "75", "76", "75 MM"),
+    MeterDiameter.FOUR: ("4", "100", "101", "100 MM"),
+}
+
+
+def vocabulary(words: dict[Any, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for slug, spellings in words.items():
+        table[naming.normalize_text(str(slug).replace("_", " "))] = str(slug)
+        for spelling in spellings:
+            table[spelling if spelling[0].isdigit() else naming.normalize_text(spelling)] = str(
+                slug
+            )
+    return table
+
+
+TARIFFS = vocabulary(TARIFF_WORDS)
+STATUSES = vocabulary(STATUS_WORDS)
+DIAMETERS = vocabulary(DIAMETER_WORDS)
+
+
+def parse_choice(value: object, table: dict[str, str], label: str) -> str:
+    text = clean_text(value)
+    if not text:
+        return ""
+    key = text.replace('"', "").replace("PULGADAS", "PULG").strip()
+    found = table.get(key) or table.get(naming.normalize_text(text))
+    if found is None:
+        raise ValueProblem(f"«{text}» no es {label} conocido")
+    return found
+
+
+@dataclass
+class PadronRow:
+    line: int
+    raw: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class PadronChecker:
+    """Turns file rows into account values, collecting every problem with file, line and field."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.to_storage = Transformer.from_crs(4326, settings.STORAGE_SRID, always_xy=True)
+        self.area = service_area()
+
+    def field(self, row: PadronRow, name: str, parser: Any, *args: Any) -> Any:
+        try:
+            return parser(row.raw.get(name, ""), *args)
+        except ValueProblem as exc:
+            row.problems.append(Problem(self.file, row.line, name, str(exc)))
+            return None
+
+    def check(self, row: PadronRow) -> None:
+        raw, values = row.raw, row.values
+        if "__shape__" in raw:
+            row.problems.append(Problem(self.file, row.line, "", raw["__shape__"]))
+            return
+        text = {
+            name: self.field(row, name, clean_text) or ""
+            for name in KNOWN
+            if name not in ("lat", "lon")
+        }
+        if not text["cuenta"]:
+            row.problems.append(Problem(self.file, row.line, "cuenta", "vacía; es obligatoria"))
+        values.update(
+            number=text["cuenta"],
+            holder_name=text["titular"],
+            billing_street=text["calle"][:150],
+            billing_ext_number=text["numero_ext"][:20],
+            billing_int_number=text["numero_int"][:20],
+            billing_colonia=text["colonia"][:150],
+            billing_postal_code=text["codigo_postal"][:5],
+            billing_cadastral_key=text["clave_catastral"][:40],
+            giro=text["giro"][:10],
+            sector=text["sector"][:20],
+            route=text["ruta"][:20],
+            meter_serial=text["medidor_serie"][:40],
+            meter_brand=text["medidor_marca"][:50],
+        )
+        if text["codigo_postal"] and not (
+            text["codigo_postal"].isdigit() and len(text["codigo_postal"]) == 5
+        ):
+            row.problems.append(
+                Problem(
+                    self.file,
+                    row.line,
+                    "codigo_postal",
+                    f"«{text['codigo_postal']}» no tiene 5 dígitos",
+                )
+            )
+        values["tariff"] = self.field(row, "tarifa", parse_choice, TARIFFS, "una tarifa")
+        if not values["tariff"] and not any(p.field == "tarifa" for p in row.problems):
+            values["tariff"] = Tariff.DOMESTIC
+        values["status"] = (
+            self.field(row, "estatus", parse_choice, STATUSES, "un estatus") or AccountStatus.ACTIVE
+        )
+        values["meter_diameter"] = (
+            self.field(row, "medidor_diametro", parse_choice, DIAMETERS, "un diámetro") or "1/2"
+        )
+        dwellings = self.field(row, "num_viviendas", parse_int, 1)
+        values["dwellings"] = dwellings or 1
+        values["opened_on"] = self.field(row, "fecha_alta", parse_date)
+        values["balance"] = self.field(row, "saldo", parse_decimal)
+        values["months_overdue"] = self.field(row, "meses_adeudo", parse_int, 0)
+        values["last_payment_on"] = self.field(row, "ultimo_pago", parse_date)
+        if (values["months_overdue"] or 0) > 0 and (values["balance"] or 0) <= 0:
+            row.problems.append(
+                Problem(
+                    self.file, row.line, "saldo", "hay meses de adeudo pero el saldo no es positivo"
+                )
+            )
+        values["point"] = self.point(row)
+        values["attributes"] = {k: v for k, v in raw.items() if k not in KNOWN and v.strip()}
+
+    def point(self, row: PadronRow) -> Any:
+        lat = self.field(row, "lat", parse_decimal)
+        lon = self.field(row, "lon", parse_decimal)
+        if lat is None and lon is None:
+            return None
+        if lat is None or lon is None:
+            row.problems.append(
+                Problem(
+                    self.file, row.line, "lat" if lat is None else "lon", "falta la otra coordenada"
+                )
+            )
+            return None
+        lat_f, lon_f = float(lat), float(lon)
+        if abs(lat_f) > 90 or abs(lon_f) > 180:
+            if abs(lon_f) <= 90 and abs(lat_f) <= 180:
+                reason = "lat y lon invertidas"
+            else:
+                reason = f"coordenadas imposibles ({lat_f}, {lon_f})"
+            row.problems.append(Problem(self.file, row.line, "lat", reason))
+            return None
+        x, y = self.to_storage.transform(lon_f, lat_f)
+        point = shapely.Point(x, y)
+        if not self.area.contains(point):
+            sx, sy = self.to_storage.transform(lat_f, lon_f)
+            swapped = abs(lat_f) <= 180 and self.area.contains(shapely.Point(sx, sy))
+            reason = (
+                "lat y lon invertidas" if swapped else "fuera del área de servicio del organismo"
+            )
+            row.problems.append(Problem(self.file, row.line, "lat", reason))
+            return None
+        return point
