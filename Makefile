@@ -8,12 +8,13 @@ export DEMO_ACCOUNTS
 ENV := source var/env &&
 ADMIN := .venv/bin/padron-admin
 
-.PHONY: demo test setup migrate lint format serve clean-db help
+.PHONY: demo test setup migrate lint format plugin help
 
 help:
 	@echo "make demo   - instala, carga la ciudad de demostración y sirve en http://127.0.0.1:$(PORT)"
 	@echo "make test   - instala y corre todas las pruebas contra PostgreSQL + PostGIS reales"
 	@echo "make lint   - ruff y mypy"
+	@echo "make plugin - empaqueta el complemento de QGIS en dist/padron_sig.zip"
 
 setup:
 	bash gis_backend/deploy/setup.sh
@@ -30,6 +31,11 @@ demo: migrate
 
 test: migrate
 	$(ENV) .venv/bin/pytest
+	bash gis_backend/deploy/setup_qgis.sh
+	$(ENV) QT_QPA_PLATFORM=offscreen .venv-qgis/bin/pytest tests/plugin -q
+
+plugin:
+	python3 qgis_plugin/build_zip.py
 
 lint: setup
 	.venv/bin/ruff check .
