@@ -8,27 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "Se necesita root o sudo para instalar paquetes del sistema: $*" >&2; exit 1; fi
-}
-missing_packages() {
-  local p out=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out+=("$p")
-  done
-  echo "${out[@]:-}"
-}
+# shellcheck source=gis_backend/deploy/lib.sh
+source gis_backend/deploy/lib.sh
 
-# --- 1. QGIS + PyQGIS (Debian 12: QGIS 3.22 LTR, Python 3.11) -----------------------------
-NEED=$(missing_packages qgis python3-qgis python3-venv)
-if [ -n "$NEED" ]; then
-  log "Instalando QGIS para las pruebas del complemento: $NEED (unos 270 MB)"
-  as_root apt-get update -qq
-  # shellcheck disable=SC2086
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $NEED >/dev/null
-fi
+# --- 1. QGIS + PyQGIS (Debian 12: QGIS 3.22 LTR, Python 3.11; about 270 MB) ----------------
+apt_install qgis python3-qgis python3-venv
 
 # --- 2. .venv-qgis -------------------------------------------------------------------------
 # Pinned versions, tested together with QGIS 3.22.16 on Python 3.11.2. qgis-plugin-tools:
