@@ -30,6 +30,7 @@ def test_zip_installs_and_loads(tmp_path: Path, qgis_iface, qgis_new_project, au
     sys.path.insert(0, str(tmp_path / "plugins"))
     try:
         package = importlib.import_module("padron_sig")
+        assert package.__file__ is not None
         assert Path(package.__file__).is_relative_to(tmp_path)
         plugin = package.classFactory(qgis_iface)
         plugin.initGui()
