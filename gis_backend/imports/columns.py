@@ -40,7 +40,7 @@ def parse_distinct(
 
 def mostly_distinct(values: Sequence[str]) -> bool:
     sample = values[:SAMPLE]
-    return len(set(sample)) > len(sample) // 2
+    return len(set(sample)) > 0.9 * len(sample)
 
 
 def parse_each(values: Sequence[str], parse: Callable[[str], T]) -> tuple[list[T | None], set[str]]:

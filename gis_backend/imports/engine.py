@@ -2,7 +2,7 @@
 write rejected rows to a file in the source's own layout, summarise."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -250,9 +250,12 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 COPY_CHUNK_ROWS = 50_000
 
 
-def text_cells(values: Iterable[str | None]) -> list[str]:
+def text_cells(values: Sequence[str | None]) -> list[str]:
     """Text values as COPY text cells: backslash, tab and line breaks escaped, None as NULL."""
-    return [COPY_NULL if value is None else value.translate(COPY_ESCAPES) for value in values]
+    joined = "".join([value for value in values if value is not None])
+    if any(special in joined for special in "\\\t\n\r"):
+        return [COPY_NULL if value is None else value.translate(COPY_ESCAPES) for value in values]
+    return [COPY_NULL if value is None else value for value in values]
 
 
 def copy_cells(table: str, cells: dict[str, list[str]]) -> None:

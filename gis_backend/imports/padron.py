@@ -18,6 +18,13 @@ from django.db import connection, transaction
 from gis_backend.imports import naming
 from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
 from gis_backend.imports.padron_columns import PadronBatch, check_file
+from gis_backend.imports.padron_sql import (
+    COUNT_UPDATED,
+    CREATE_ACCOUNTS,
+    PADRON_SQL,
+    TAKEN_METERS,
+    TEMP_TABLES,
+)
 from gis_backend.imports.problems import Problem, Summary
 from gis_backend.imports.tabular import Mapping, read_table, write_rejects
 
@@ -151,15 +158,6 @@ def stage_cells(values: list[Any], sql_type: str) -> list[str]:
     return [COPY_NULL if number is None else str(number) for number in values]
 
 
-TEMP_TABLES = (
-    "stage_padron",
-    "padron_account",
-    "padron_changed",
-    "new_holder",
-    "holder_for_existing",
-)
-
-
 def stage_padron(batch: PadronBatch, good: list[int]) -> None:
     """COPY the good rows into the temporary table stage_padron."""
     with connection.cursor() as cursor:
@@ -190,186 +188,8 @@ def write_accounts(
         created = 0
         for statement in PADRON_SQL:
             cursor.execute(statement, {"as_of": as_of})
-            if statement is ACCOUNT_UPSERT:
-                (created,) = cursor.fetchone()
-        cursor.execute("SELECT count(DISTINCT number) FROM padron_changed")
+            if statement is CREATE_ACCOUNTS:
+                created = cursor.rowcount
+        cursor.execute(COUNT_UPDATED)
         (updated,) = cursor.fetchone()
     return created, updated, taken  # type: ignore[return-value]
-
-
-TAKEN_METERS = """
-    SELECT s.number, s.meter_serial, a.number
-    FROM stage_padron s
-    JOIN registry_meter m ON m.serial = s.meter_serial
-    JOIN registry_account a ON a.id = m.account_id
-    WHERE s.meter_serial <> '' AND a.number <> s.number
-    ORDER BY s.number
-"""
-
-# The file's accounts as they are resolved: those the registry had before this import
-# (existed) and those it creates. Statements that change an account the registry already had
-# record its number in padron_changed; the accounts created are counted by the upsert.
-ACCOUNT_UPSERT = """
-    WITH upserted AS (
-        INSERT INTO registry_account AS a (
-            number, tariff, giro, status, service_water, service_sewer, service_sanitation,
-            metered, dwellings, opened_on, billing_street, billing_ext_number,
-            billing_int_number, billing_colonia, billing_postal_code, billing_cadastral_key,
-            sector_id, route_id, connection_point, attributes, holder_id)
-        SELECT s.number, s.tariff, s.giro, s.status, true, true, false,
-               s.meter_serial <> '', s.dwellings, s.opened_on, s.billing_street,
-               s.billing_ext_number, s.billing_int_number, s.billing_colonia,
-               s.billing_postal_code, s.billing_cadastral_key, se.id, r.id,
-               s.point::geometry, s.attributes, n.holder_id
-        FROM stage_padron s
-        LEFT JOIN new_holder n ON n.number = s.number
-        LEFT JOIN registry_sector se ON se.code = s.sector
-        LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
-        ON CONFLICT (number) DO UPDATE SET
-            tariff = EXCLUDED.tariff, giro = EXCLUDED.giro, status = EXCLUDED.status,
-            metered = EXCLUDED.metered, dwellings = EXCLUDED.dwellings,
-            opened_on = EXCLUDED.opened_on, billing_street = EXCLUDED.billing_street,
-            billing_ext_number = EXCLUDED.billing_ext_number,
-            billing_int_number = EXCLUDED.billing_int_number,
-            billing_colonia = EXCLUDED.billing_colonia,
-            billing_postal_code = EXCLUDED.billing_postal_code,
-            billing_cadastral_key = EXCLUDED.billing_cadastral_key,
-            sector_id = EXCLUDED.sector_id, route_id = EXCLUDED.route_id,
-            connection_point = EXCLUDED.connection_point, attributes = EXCLUDED.attributes
-        WHERE (a.tariff, a.giro, a.status, a.metered, a.dwellings, a.opened_on,
-               a.billing_street, a.billing_ext_number, a.billing_int_number, a.billing_colonia,
-               a.billing_postal_code, a.billing_cadastral_key, a.sector_id, a.route_id,
-               a.connection_point, a.attributes)
-              IS DISTINCT FROM
-              (EXCLUDED.tariff, EXCLUDED.giro, EXCLUDED.status, EXCLUDED.metered,
-               EXCLUDED.dwellings, EXCLUDED.opened_on, EXCLUDED.billing_street,
-               EXCLUDED.billing_ext_number, EXCLUDED.billing_int_number,
-               EXCLUDED.billing_colonia, EXCLUDED.billing_postal_code,
-               EXCLUDED.billing_cadastral_key, EXCLUDED.sector_id, EXCLUDED.route_id,
-               EXCLUDED.connection_point, EXCLUDED.attributes)
-        RETURNING a.id, a.number, (xmax = 0) AS created
-    ), resolved AS (
-        -- Accounts the upsert updated without knowing them before (made meanwhile by another
-        -- session) are resolved too, as accounts the registry had.
-        INSERT INTO padron_account (number, account_id, holder_id, existed)
-        SELECT u.number, u.id, NULL, NOT u.created FROM upserted u
-        WHERE u.created
-           OR NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = u.number)
-    ), changed AS (
-        INSERT INTO padron_changed SELECT number FROM upserted WHERE NOT created
-    )
-    SELECT count(*) FILTER (WHERE created) FROM upserted
-"""
-
-PADRON_SQL = [
-    """
-    CREATE TEMP TABLE padron_account ON COMMIT DROP AS
-    SELECT s.number, a.id AS account_id, a.holder_id, true AS existed
-    FROM stage_padron s JOIN registry_account a ON a.number = s.number
-    """,
-    "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
-    """
-    INSERT INTO registry_sector (code, name)
-    SELECT DISTINCT sector, '' FROM stage_padron WHERE sector <> ''
-    ON CONFLICT (code) DO NOTHING
-    """,
-    """
-    INSERT INTO registry_readingroute (sector_id, code, periodicity, reader)
-    SELECT DISTINCT se.id, s.route, 'mensual', ''
-    FROM stage_padron s JOIN registry_sector se ON se.code = s.sector
-    WHERE s.route <> ''
-    ON CONFLICT (sector_id, code) DO NOTHING
-    """,
-    # Holders: a new account gets a new holder, written with it (no second pass over the
-    # accounts); an account's holder is renamed in place; an account without one gets a new one.
-    """
-    CREATE TEMP TABLE new_holder ON COMMIT DROP AS
-    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
-           s.number, s.holder_name
-    FROM stage_padron s
-    WHERE s.holder_name <> ''
-      AND NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
-    """,
-    "INSERT INTO registry_holder (id, full_name) SELECT holder_id, holder_name FROM new_holder",
-    ACCOUNT_UPSERT,
-    "ANALYZE padron_account",
-    """
-    WITH renamed AS (
-        UPDATE registry_holder h SET full_name = s.holder_name
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND h.id = p.holder_id AND s.holder_name <> ''
-          AND h.full_name <> s.holder_name
-        RETURNING p.number
-    )
-    INSERT INTO padron_changed SELECT number FROM renamed
-    """,
-    """
-    CREATE TEMP TABLE holder_for_existing ON COMMIT DROP AS
-    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
-           a.id AS account_id, s.holder_name
-    FROM stage_padron s
-    JOIN padron_account p ON p.number = s.number
-    JOIN registry_account a ON a.id = p.account_id
-    WHERE p.existed AND a.holder_id IS NULL AND s.holder_name <> ''
-    """,
-    """
-    INSERT INTO registry_holder (id, full_name)
-    SELECT holder_id, holder_name FROM holder_for_existing
-    """,
-    """
-    WITH linked AS (
-        UPDATE registry_account a SET holder_id = n.holder_id
-        FROM holder_for_existing n WHERE a.id = n.account_id
-        RETURNING a.number
-    )
-    INSERT INTO padron_changed SELECT number FROM linked
-    """,
-    # Meters: an account whose meter serial changed retires the old one; a serial already on
-    # another account is left there (reported), never silently moved. Accounts created by this
-    # import have no meter yet.
-    """
-    WITH retired AS (
-        UPDATE registry_meter m SET state = 'retirado'
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND m.account_id = p.account_id AND m.state <> 'retirado'
-          AND s.meter_serial <> '' AND m.serial <> s.meter_serial
-        RETURNING p.number
-    )
-    INSERT INTO padron_changed SELECT number FROM retired
-    """,
-    """
-    WITH upserted AS (
-        INSERT INTO registry_meter AS m (serial, brand, model, diameter, state, account_id)
-        SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE s.meter_serial <> ''
-        ON CONFLICT (serial) DO UPDATE SET brand = EXCLUDED.brand, diameter = EXCLUDED.diameter
-        WHERE m.account_id = EXCLUDED.account_id
-          AND (m.brand, m.diameter) IS DISTINCT FROM (EXCLUDED.brand, EXCLUDED.diameter)
-        RETURNING m.account_id
-    )
-    INSERT INTO padron_changed
-    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
-    WHERE p.existed
-    """,
-    """
-    WITH upserted AS (
-        INSERT INTO registry_collectionsnapshot AS c (
-            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
-            last_payment_amount, payment_agreement)
-        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
-               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE s.balance IS NOT NULL
-        ON CONFLICT (account_id, as_of) DO UPDATE SET
-            balance = EXCLUDED.balance, months_overdue = EXCLUDED.months_overdue,
-            days_overdue = EXCLUDED.days_overdue, last_payment_on = EXCLUDED.last_payment_on
-        WHERE (c.balance, c.months_overdue, c.last_payment_on)
-              IS DISTINCT FROM (EXCLUDED.balance, EXCLUDED.months_overdue, EXCLUDED.last_payment_on)
-        RETURNING c.account_id
-    )
-    INSERT INTO padron_changed
-    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
-    WHERE p.existed
-    """,
-]

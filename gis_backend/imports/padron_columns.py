@@ -65,6 +65,9 @@ VALUE_NAMES = (
     "status", "dwellings", "opened_on", "sector", "route", "meter_serial", "meter_brand",
     "meter_diameter", "balance", "months_overdue", "last_payment_on", "point", "attributes",
 )  # fmt: skip
+# Columns whose parser does not go through clean_text, which refuses values over the maximum.
+UNCLEANED = ("num_viviendas", "fecha_alta", "saldo", "meses_adeudo", "ultimo_pago")
+_PLAIN_COLUMN = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
@@ -98,7 +101,7 @@ def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
     file_columns = table.column_values()
     blank = [""] * len(flags)
     cells = {name: file_columns.get(name, blank) for name in KNOWN}
-    for name in KNOWN:
+    for name in UNCLEANED:
         mark_long(flags, cells[name])
     checker = PadronChecker(file)
     values = text_values(cells, flags)
@@ -111,13 +114,13 @@ def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
     return batch
 
 
-def mark_long(flags: np.ndarray, cells: list[str]) -> None:
+def mark_long(flags: np.ndarray, cells: Sequence[str]) -> None:
     """Flag values longer than a field may be (``clean_text`` refuses them)."""
     if cells and max(map(len, cells)) > MAX_FIELD_LENGTH:
         flags[[index for index, text in enumerate(cells) if len(text) > MAX_FIELD_LENGTH]] = True
 
 
-def text_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+def text_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
     for name, source, width in TEXT_VALUES:
         cleaned, refused = parse_distinct(cells[source], clean_text)
@@ -133,7 +136,7 @@ def bad_postal_code(text: str | None) -> bool:
     return bool(text) and not (text is not None and text.isdigit() and len(text) == 5)
 
 
-def choice_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+def choice_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
     for name, source, table, label, default in CHOICE_VALUES:
 
@@ -154,7 +157,7 @@ def months(text: str) -> int | None:
     return parse_int(text, 0)
 
 
-def number_values(cells: dict[str, list[str]], flags: np.ndarray) -> dict[str, list[Any]]:
+def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
     for name, source, parser in (
         ("dwellings", "num_viviendas", dwellings),
@@ -187,14 +190,21 @@ def coordinate(text: str) -> float:
     return math.nan if number is None else float(number)
 
 
-def coordinates(cells: list[str], flags: np.ndarray) -> np.ndarray:
+def coordinates(cells: Sequence[str], flags: np.ndarray) -> np.ndarray:
+    """A coordinate column as floats (NaN where empty or refused)."""
+    joined = "\n".join(cells)
+    if joined.count("\n") == len(cells) - 1 and _PLAIN_COLUMN.fullmatch(joined):
+        # The usual case: every value a plain decimal number, or empty.
+        return np.fromiter(
+            (float(text) if text else math.nan for text in cells), dtype=float, count=len(cells)
+        )
     parsed, refused = parse_distinct(cells, coordinate)
     mark_values(flags, cells, refused)
     return np.array([math.nan if value is None else value for value in parsed], dtype=float)
 
 
 def point_values(
-    cells: dict[str, list[str]], flags: np.ndarray, checker: PadronChecker
+    cells: dict[str, Sequence[str]], flags: np.ndarray, checker: PadronChecker
 ) -> list[str | None]:
     """Connection points as hex EWKB in the storage CRS; rows whose point is incomplete,
     impossible or outside the service area are flagged."""

@@ -1,0 +1,210 @@
+"""The set-based SQL that applies a staged padrón (temporary table stage_padron) to the registry.
+
+The file's accounts are resolved once (padron_account): those the registry already had
+(``existed``) and those this import creates. New accounts, their holders, meters and balances
+are plain INSERTs of rows known to be new; accounts the registry had go through the
+compare-and-update statements, which write only what changed (so re-importing a file changes
+nothing, not even the history). Every statement that changes an account the registry had
+records its number in padron_changed; the accounts created are the rows of CREATE_ACCOUNTS."""
+
+TEMP_TABLES = (
+    "stage_padron",
+    "padron_account",
+    "padron_changed",
+    "new_holder",
+    "holder_for_existing",
+)
+
+TAKEN_METERS = """
+    SELECT s.number, s.meter_serial, a.number
+    FROM stage_padron s
+    JOIN registry_meter m ON m.serial = s.meter_serial
+    JOIN registry_account a ON a.id = m.account_id
+    WHERE s.meter_serial <> '' AND a.number <> s.number
+    ORDER BY s.number
+"""
+
+RESOLVE_EXISTING = """
+    CREATE TEMP TABLE padron_account ON COMMIT DROP AS
+    SELECT s.number, a.id AS account_id, a.holder_id, true AS existed
+    FROM stage_padron s JOIN registry_account a ON a.number = s.number
+"""
+
+# A new account gets a new holder, written with it (not set by a second pass over the accounts).
+NEW_HOLDERS = """
+    CREATE TEMP TABLE new_holder ON COMMIT DROP AS
+    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
+           s.number, s.holder_name
+    FROM stage_padron s
+    WHERE s.holder_name <> ''
+      AND NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
+"""
+
+CREATE_ACCOUNTS = """
+    WITH created AS (
+        INSERT INTO registry_account (
+            number, tariff, giro, status, service_water, service_sewer, service_sanitation,
+            metered, dwellings, opened_on, billing_street, billing_ext_number,
+            billing_int_number, billing_colonia, billing_postal_code, billing_cadastral_key,
+            sector_id, route_id, connection_point, attributes, holder_id)
+        SELECT s.number, s.tariff, s.giro, s.status, true, true, false,
+               s.meter_serial <> '', s.dwellings, s.opened_on, s.billing_street,
+               s.billing_ext_number, s.billing_int_number, s.billing_colonia,
+               s.billing_postal_code, s.billing_cadastral_key, se.id, r.id,
+               s.point::geometry, s.attributes, n.holder_id
+        FROM stage_padron s
+        LEFT JOIN new_holder n ON n.number = s.number
+        LEFT JOIN registry_sector se ON se.code = s.sector
+        LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
+        WHERE NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
+        RETURNING id, number
+    )
+    INSERT INTO padron_account (number, account_id, holder_id, existed)
+    SELECT number, id, NULL, false FROM created
+"""
+
+UPDATE_ACCOUNTS = """
+    WITH updated AS (
+        UPDATE registry_account a SET
+            tariff = s.tariff, giro = s.giro, status = s.status,
+            metered = s.meter_serial <> '', dwellings = s.dwellings, opened_on = s.opened_on,
+            billing_street = s.billing_street, billing_ext_number = s.billing_ext_number,
+            billing_int_number = s.billing_int_number, billing_colonia = s.billing_colonia,
+            billing_postal_code = s.billing_postal_code,
+            billing_cadastral_key = s.billing_cadastral_key,
+            sector_id = se.id, route_id = r.id, connection_point = s.point::geometry,
+            attributes = s.attributes
+        FROM stage_padron s
+        JOIN padron_account p ON p.number = s.number
+        LEFT JOIN registry_sector se ON se.code = s.sector
+        LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
+        WHERE a.id = p.account_id AND p.existed
+          AND (a.tariff, a.giro, a.status, a.metered, a.dwellings, a.opened_on,
+               a.billing_street, a.billing_ext_number, a.billing_int_number, a.billing_colonia,
+               a.billing_postal_code, a.billing_cadastral_key, a.sector_id, a.route_id,
+               a.connection_point, a.attributes)
+              IS DISTINCT FROM
+              (s.tariff, s.giro, s.status, s.meter_serial <> '', s.dwellings, s.opened_on,
+               s.billing_street, s.billing_ext_number, s.billing_int_number, s.billing_colonia,
+               s.billing_postal_code, s.billing_cadastral_key, se.id, r.id, s.point::geometry,
+               s.attributes)
+        RETURNING a.number
+    )
+    INSERT INTO padron_changed SELECT number FROM updated
+"""
+
+PADRON_SQL = [
+    RESOLVE_EXISTING,
+    "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
+    """
+    INSERT INTO registry_sector (code, name)
+    SELECT DISTINCT sector, '' FROM stage_padron WHERE sector <> ''
+    ON CONFLICT (code) DO NOTHING
+    """,
+    """
+    INSERT INTO registry_readingroute (sector_id, code, periodicity, reader)
+    SELECT DISTINCT se.id, s.route, 'mensual', ''
+    FROM stage_padron s JOIN registry_sector se ON se.code = s.sector
+    WHERE s.route <> ''
+    ON CONFLICT (sector_id, code) DO NOTHING
+    """,
+    NEW_HOLDERS,
+    "INSERT INTO registry_holder (id, full_name) SELECT holder_id, holder_name FROM new_holder",
+    CREATE_ACCOUNTS,
+    UPDATE_ACCOUNTS,
+    "ANALYZE padron_account",
+    # Holders of accounts the registry had: renamed in place; an account without one gets one.
+    """
+    WITH renamed AS (
+        UPDATE registry_holder h SET full_name = s.holder_name
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND h.id = p.holder_id AND s.holder_name <> ''
+          AND h.full_name <> s.holder_name
+        RETURNING p.number
+    )
+    INSERT INTO padron_changed SELECT number FROM renamed
+    """,
+    """
+    CREATE TEMP TABLE holder_for_existing ON COMMIT DROP AS
+    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
+           p.account_id, s.holder_name
+    FROM stage_padron s JOIN padron_account p ON p.number = s.number
+    WHERE p.existed AND p.holder_id IS NULL AND s.holder_name <> ''
+    """,
+    """
+    INSERT INTO registry_holder (id, full_name)
+    SELECT holder_id, holder_name FROM holder_for_existing
+    """,
+    """
+    WITH linked AS (
+        UPDATE registry_account a SET holder_id = n.holder_id
+        FROM holder_for_existing n WHERE a.id = n.account_id
+        RETURNING a.number
+    )
+    INSERT INTO padron_changed SELECT number FROM linked
+    """,
+    # Meters: an account whose meter serial changed retires the old one; a serial already on
+    # another account is left there (reported), never silently moved.
+    """
+    WITH retired AS (
+        UPDATE registry_meter m SET state = 'retirado'
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND m.account_id = p.account_id AND m.state <> 'retirado'
+          AND s.meter_serial <> '' AND m.serial <> s.meter_serial
+        RETURNING p.number
+    )
+    INSERT INTO padron_changed SELECT number FROM retired
+    """,
+    """
+    INSERT INTO registry_meter (serial, brand, model, diameter, state, account_id)
+    SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
+    FROM stage_padron s JOIN padron_account p ON p.number = s.number
+    WHERE NOT p.existed AND s.meter_serial <> ''
+      AND NOT EXISTS (SELECT 1 FROM registry_meter m WHERE m.serial = s.meter_serial)
+    """,
+    """
+    WITH upserted AS (
+        INSERT INTO registry_meter AS m (serial, brand, model, diameter, state, account_id)
+        SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND s.meter_serial <> ''
+        ON CONFLICT (serial) DO UPDATE SET brand = EXCLUDED.brand, diameter = EXCLUDED.diameter
+        WHERE m.account_id = EXCLUDED.account_id
+          AND (m.brand, m.diameter) IS DISTINCT FROM (EXCLUDED.brand, EXCLUDED.diameter)
+        RETURNING m.account_id
+    )
+    INSERT INTO padron_changed
+    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    """,
+    # Balances at the cut-off date.
+    """
+    INSERT INTO registry_collectionsnapshot (
+        account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
+        last_payment_amount, payment_agreement)
+    SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
+           coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
+    FROM stage_padron s JOIN padron_account p ON p.number = s.number
+    WHERE NOT p.existed AND s.balance IS NOT NULL
+    """,
+    """
+    WITH upserted AS (
+        INSERT INTO registry_collectionsnapshot AS c (
+            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
+            last_payment_amount, payment_agreement)
+        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
+               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
+        FROM stage_padron s JOIN padron_account p ON p.number = s.number
+        WHERE p.existed AND s.balance IS NOT NULL
+        ON CONFLICT (account_id, as_of) DO UPDATE SET
+            balance = EXCLUDED.balance, months_overdue = EXCLUDED.months_overdue,
+            days_overdue = EXCLUDED.days_overdue, last_payment_on = EXCLUDED.last_payment_on
+        WHERE (c.balance, c.months_overdue, c.last_payment_on)
+              IS DISTINCT FROM (EXCLUDED.balance, EXCLUDED.months_overdue, EXCLUDED.last_payment_on)
+        RETURNING c.account_id
+    )
+    INSERT INTO padron_changed
+    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    """,
+]
+
+COUNT_UPDATED = "SELECT count(DISTINCT number) FROM padron_changed"
