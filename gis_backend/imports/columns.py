@@ -1,10 +1,13 @@
 """Checking a file column by column: each distinct value is parsed once.
 
-Billing exports repeat most values (tariffs, statuses, dates, streets, sectors), so parsing the
-distinct values of a column and mapping the rows onto them costs a fraction of parsing every
-cell. The parsers are the same ones the row-by-row checks use, so the results are identical."""
+Billing exports and cadastral layers repeat most values (tariffs, statuses, dates, streets,
+colonias), so parsing the distinct values of a column and mapping the rows onto them costs a
+fraction of parsing every cell. The parsers are the same ones the row-by-row checks use, so the
+results are identical."""
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -12,47 +15,52 @@ import numpy as np
 from gis_backend.imports.values import ValueProblem
 
 T = TypeVar("T")
-
-
 SAMPLE = 10_000
 
 
 def parse_distinct(
-    values: Sequence[str], parse: Callable[[str], T]
-) -> tuple[list[T | None], set[str]]:
+    values: Sequence[Any], parse: Callable[[Any], T]
+) -> tuple[list[T | None], list[int]]:
     """``parse`` applied to every value, computed once per distinct value.
 
-    Returns the parsed values (None where ``parse`` refused the value) and the refused values.
-    Columns of mostly distinct values (account numbers, names) are parsed value by value: a
-    cache as large as the column costs more than it saves."""
-    if mostly_distinct(values):
+    Returns the parsed values (None where ``parse`` refused the value) and the positions of the
+    refused values. Columns of mostly distinct values (account numbers, names) are parsed value
+    by value: a cache as large as the column costs more than it saves."""
+    if not all_hashable(values) or mostly_distinct(values):
         return parse_each(values, parse)
-    parsed: dict[str, T | None] = {}
-    refused: set[str] = set()
+    parsed: dict[Hashable, T | None] = {}
+    refused: set[Hashable] = set()
     for value in set(values):
         try:
             parsed[value] = parse(value)
         except ValueProblem:
             parsed[value] = None
             refused.add(value)
-    return list(map(parsed.__getitem__, values)), refused
+    positions = [i for i, value in enumerate(values) if value in refused] if refused else []
+    return list(map(parsed.__getitem__, values)), positions
 
 
-def mostly_distinct(values: Sequence[str]) -> bool:
+def all_hashable(values: Sequence[Any]) -> bool:
+    return all(issubclass(kind, Hashable) for kind in set(map(type, values)))
+
+
+def mostly_distinct(values: Sequence[Hashable]) -> bool:
     sample = values[:SAMPLE]
     return len(set(sample)) > 0.9 * len(sample)
 
 
-def parse_each(values: Sequence[str], parse: Callable[[str], T]) -> tuple[list[T | None], set[str]]:
+def parse_each(
+    values: Sequence[Any], parse: Callable[[Any], T]
+) -> tuple[list[T | None], list[int]]:
     parsed: list[T | None] = []
-    refused: set[str] = set()
+    refused: list[int] = []
     append = parsed.append
-    for value in values:
+    for index, value in enumerate(values):
         try:
             append(parse(value))
         except ValueProblem:
             append(None)
-            refused.add(value)
+            refused.append(index)
     return parsed, refused
 
 
@@ -62,6 +70,19 @@ def mark_values(flags: np.ndarray, values: Sequence[Any], marked: set[Any]) -> N
         flags[[index for index, value in enumerate(values) if value in marked]] = True
 
 
-def mark_where(flags: np.ndarray, values: Sequence[T], test: Callable[[T], bool]) -> None:
-    """Set ``flags`` where ``test`` holds, testing each distinct value once."""
-    mark_values(flags, values, {value for value in set(values) if test(value)})
+def mark_where(flags: np.ndarray, values: Sequence[Any], test: Callable[[Any], bool]) -> None:
+    """Set ``flags`` where ``test`` holds."""
+    flags[[index for index, value in enumerate(values) if test(value)]] = True
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of rows are built: its passes over
+    every live object cost more than the parsing itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

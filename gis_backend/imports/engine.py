@@ -1,8 +1,8 @@
 """Runs a declarative vector importer: read, check every row, upsert in one transaction,
 write rejected rows to a file in the source's own layout, summarise."""
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from gis_backend.imports import naming
+from gis_backend.imports.columns import gc_paused, parse_distinct
 from gis_backend.imports.problems import ImportFileError, Problem, Summary
 from gis_backend.imports.service_area import service_area
 from gis_backend.imports.values import ValueProblem
@@ -36,8 +37,26 @@ class CleanRow:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass
+class CheckedRows:
+    """Every feature's database values by column, and the problems of those that have any."""
+
+    values: dict[str, list[Any]]
+    problems: dict[int, list[Problem]] = field(default_factory=dict)
+
+    def add_problem(self, index: int, problem: Problem) -> None:
+        self.problems.setdefault(index, []).append(problem)
+
+    def good(self, total: int) -> list[int]:
+        return [index for index in range(total) if index not in self.problems]
+
+
 class VectorImporter:
-    """Subclasses declare the fields and how one row becomes database values."""
+    """Subclasses declare the fields and how one row becomes database values.
+
+    ``clean`` checks one row and names its problems. ``clean_columns`` may compute the same
+    values for every row at once, column by column, flagging the rows it cannot vouch for:
+    only those are cleaned one by one. Both must agree on every row they both accept."""
 
     label: ClassVar[str]
     accepted_geometry: ClassVar[set[str]]
@@ -49,29 +68,20 @@ class VectorImporter:
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         raise NotImplementedError
 
-    def key(self, out: CleanRow) -> str | None:
-        return None
+    def clean_columns(
+        self, source: VectorSource, geometries: np.ndarray
+    ) -> tuple[dict[str, list[Any]], np.ndarray]:
+        """Values of every row by column, given the valid geometries inside the service area
+        (None elsewhere), and the rows to clean one by one. By default, all of them."""
+        return {}, np.ones(len(source), dtype=bool)
 
-    def upsert(self, rows: list[CleanRow]) -> tuple[int, int]:
-        """Write the rows; return (created, updated)."""
+    def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
+        """The value of ``key_field`` of every row (None when it has none)."""
+        return [None] * len(values["geom"])
+
+    def upsert(self, checked: CheckedRows, good: list[int]) -> tuple[int, int]:
+        """Write the good rows; return (created, updated)."""
         raise NotImplementedError
-
-    @staticmethod
-    def records(rows: list[CleanRow], columns: dict[str, str]) -> Iterable[tuple[Any, ...]]:
-        """Rows as database records in the order of ``columns``."""
-        geometries = ewkb_all([row.values["geom"] for row in rows])
-        for row, geometry in zip(rows, geometries, strict=True):
-            values = row.values
-            yield tuple(
-                geometry
-                if name == "geom"
-                else naming.colonia_key(values["colonia"]) or None
-                if name == "colonia_key"
-                else naming.to_json(values[name])
-                if name == "attributes"
-                else values[name]
-                for name in columns
-            )
 
     # Helpers shared by subclasses -------------------------------------------------------
     @staticmethod
@@ -89,6 +99,34 @@ class VectorImporter:
             for name, value in row.items()
             if name not in self.known and value is not None and str(value) != ""
         }
+
+    def extra_attribute_columns(self, source: VectorSource) -> list[dict[str, Any]]:
+        """``extra_attributes`` of every row."""
+        extra = {name: cells for name, cells in source.fields.items() if name not in self.known}
+        if not extra:
+            return [{} for _index in range(len(source))]
+        names = list(extra)
+        return [
+            {
+                name: str(value)
+                for name, value in zip(names, values, strict=True)
+                if value is not None and str(value) != ""
+            }
+            for values in zip(*extra.values(), strict=True)
+        ]
+
+
+def parse_field(
+    source: VectorSource, name: str, parse: Callable[[Any], Any], flags: np.ndarray
+) -> list[Any]:
+    """``parse`` of one field of every row (None where the file lacks the field, as
+    ``source.row`` gives it); rows whose value it refuses are flagged and get None."""
+    cells = source.fields.get(name)
+    parsed, refused = parse_distinct(
+        [None] * len(source) if cells is None else cells.tolist(), parse
+    )
+    flags[refused] = True
+    return parsed
 
 
 def run_vector_import(
@@ -116,22 +154,23 @@ def run_vector_import(
         raise problem
 
     summary = Summary(read=len(source), dry_run=dry_run)
-    rows = check_rows(importer, source, summary, progress)
-    reject_duplicate_keys(importer, rows, file)
-    good = [row for row in rows if not row.problems]
-    bad = [row for row in rows if row.problems]
-    summary.rejected = len(bad)
-    summary.errors = [p for row in bad for p in row.problems]
+    with gc_paused():
+        checked = check_rows(importer, source, summary, progress)
+        reject_duplicate_keys(importer, checked, file)
+        good = checked.good(len(source))
+        bad = sorted(checked.problems)
+        summary.rejected = len(bad)
+        summary.errors = [p for index in bad for p in checked.problems[index]]
 
-    with transaction.atomic():
-        created, updated = importer.upsert(good) if good else (0, 0)
-        if dry_run:
-            transaction.set_rollback(True)
+        with transaction.atomic():
+            created, updated = importer.upsert(checked, good) if good else (0, 0)
+            if dry_run:
+                transaction.set_rollback(True)
     summary.created, summary.updated = created, updated
     summary.unchanged = len(good) - created - updated
     if bad:
         target = rejects or path.with_name(f"{path.stem}_rechazos.gpkg")
-        write_vector_rejects(source, bad, target)
+        write_vector_rejects(source, checked, bad, target)
         summary.rejects_path = str(target)
     return summary
 
@@ -149,73 +188,120 @@ def restore_shapefile_names(source: VectorSource, known: tuple[str, ...]) -> Non
 
 def check_rows(
     importer: VectorImporter, source: VectorSource, summary: Summary, progress: bool
-) -> list[CleanRow]:
-    file = source.path.name
+) -> CheckedRows:
+    """Check every row: geometry and fields of all rows at once, then one by one the rows with
+    anything to report (missing, invalid or misplaced geometry, a field the importer's column
+    check flags), exactly as ``check_row`` says."""
+    geometries = source.geometries
+    present = ~shapely.is_missing(geometries)
+    valid = np.zeros(len(source), dtype=bool)
+    valid[present] = shapely.is_valid(geometries[present]) & ~shapely.is_empty(geometries[present])
+    inside, outside_swapped = placement(source, present, valid)
+    fast = present & valid & inside
+    usable = np.full(len(source), None, dtype=object)
+    usable[fast] = geometries[fast]
+    values, flags = importer.clean_columns(source, usable)
+    flags |= ~fast
+    checked = CheckedRows(values)
+    flagged = np.flatnonzero(flags).tolist()
+    for index in tqdm(flagged, disable=not progress, desc=importer.label, unit=" filas"):
+        out = check_row(
+            importer,
+            source,
+            index,
+            summary,
+            bool(present[index]),
+            bool(inside[index]),
+            bool(outside_swapped[index]),
+        )
+        if out.problems:
+            checked.problems[index] = out.problems
+        for name, value in out.values.items():
+            checked.values.setdefault(name, [None] * len(source))[index] = value
+    return checked
+
+
+def placement(
+    source: VectorSource, present: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which geometries lie inside the service area (a point on their surface does), and which
+    of the others would, once x and y are exchanged (coordinates written the wrong way round)."""
     area = service_area()
-    present = ~shapely.is_missing(source.geometries)
+    geometries = source.geometries
     probe = np.full(len(source), None, dtype=object)
-    probe[present] = shapely.point_on_surface(shapely.make_valid(source.geometries[present]))
+    probe[valid] = shapely.point_on_surface(geometries[valid])
+    repairable = present & ~valid
+    probe[repairable] = shapely.point_on_surface(shapely.make_valid(geometries[repairable]))
     inside = np.zeros(len(source), dtype=bool)
     inside[present] = shapely.within(probe[present], area)
-    # Points that fall inside once x and y are exchanged: coordinates written the wrong way round.
-    swapped_probe = np.full(len(source), None, dtype=object)
+    outside = present & ~inside
     source_probe = np.full(len(source), None, dtype=object)
-    source_probe[present] = shapely.point_on_surface(
-        shapely.make_valid(source.source_geometries[present])
+    source_probe[outside] = shapely.point_on_surface(
+        shapely.make_valid(source.source_geometries[outside])
     )
-    swapped_probe[present] = shapely.transform(source_probe[present], lambda xy: xy[:, ::-1])
+    swapped_probe = shapely.transform(source_probe[outside], lambda xy: xy[:, ::-1])
     swapped_probe = transform_geometries(swapped_probe, source.source_crs, settings.STORAGE_SRID)
     outside_swapped = np.zeros(len(source), dtype=bool)
-    outside_swapped[present] = shapely.within(swapped_probe[present], area)
-
-    rows = []
-    for index in tqdm(range(len(source)), disable=not progress, desc=importer.label, unit=" filas"):
-        out = CleanRow(index=index, line=index + 1)
-        geometry, note = repair(source.geometries[index], importer.accepted_geometry)
-        if present[index] and not inside[index]:
-            geometry = None
-            reason = (
-                "coordenadas invertidas (x e y intercambiadas)"
-                if outside_swapped[index]
-                else "fuera del área de servicio del organismo"
-            )
-            out.problems.append(Problem(file, out.line, "geometría", reason))
-        elif geometry is None:
-            out.problems.append(Problem(file, out.line, "geometría", note))
-        elif note:
-            summary.warnings.append(Problem(file, out.line, "geometría", note))
-        out.values["geom"] = geometry
-        importer.clean(source.row(index), out, file)
-        rows.append(out)
-    return rows
+    outside_swapped[outside] = shapely.within(swapped_probe, area)
+    return inside, outside_swapped
 
 
-def reject_duplicate_keys(importer: VectorImporter, rows: list[CleanRow], file: str) -> None:
-    lines_by_key: dict[str, list[CleanRow]] = defaultdict(list)
-    for row in rows:
-        key = importer.key(row)
-        if key:
-            lines_by_key[key].append(row)
-    for key, duplicates in lines_by_key.items():
-        if len(duplicates) < 2:
-            continue
-        lines = ", ".join(str(r.line) for r in duplicates)
-        for row in duplicates:
-            row.problems.append(
+def check_row(
+    importer: VectorImporter,
+    source: VectorSource,
+    index: int,
+    summary: Summary,
+    present: bool,
+    inside: bool,
+    outside_swapped: bool,
+) -> CleanRow:
+    """One row: its geometry repaired or refused, then its fields cleaned."""
+    file = source.path.name
+    out = CleanRow(index=index, line=index + 1)
+    geometry, note = repair(source.geometries[index], importer.accepted_geometry)
+    if present and not inside:
+        geometry = None
+        reason = (
+            "coordenadas invertidas (x e y intercambiadas)"
+            if outside_swapped
+            else "fuera del área de servicio del organismo"
+        )
+        out.problems.append(Problem(file, out.line, "geometría", reason))
+    elif geometry is None:
+        out.problems.append(Problem(file, out.line, "geometría", note))
+    elif note:
+        summary.warnings.append(Problem(file, out.line, "geometría", note))
+    out.values["geom"] = geometry
+    importer.clean(source.row(index), out, file)
+    return out
+
+
+def reject_duplicate_keys(importer: VectorImporter, checked: CheckedRows, file: str) -> None:
+    keys = importer.keys(checked.values)
+    counts = Counter(key for key in keys if key)
+    lines_by_key: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        if key and counts[key] > 1:
+            lines_by_key[key].append(index + 1)
+    for key, lines in lines_by_key.items():
+        listed = ", ".join(str(line) for line in lines)
+        for line in lines:
+            checked.add_problem(
+                line - 1,
                 Problem(
-                    file,
-                    row.line,
-                    importer.key_field or "",
-                    f"«{key}» repetida en las líneas {lines}",
-                )
+                    file, line, importer.key_field or "", f"«{key}» repetida en las líneas {listed}"
+                ),
             )
 
 
-def write_vector_rejects(source: VectorSource, bad: list[CleanRow], target: Path) -> None:
+def write_vector_rejects(
+    source: VectorSource, checked: CheckedRows, bad: list[int], target: Path
+) -> None:
     """The rejected features, with their original fields and geometry, plus the reason."""
-    index = np.array([row.index for row in bad])
+    index = np.array(bad)
     reasons = np.array(
-        ["; ".join(f"{p.field}: {p.message}" for p in row.problems) for row in bad], dtype=object
+        ["; ".join(f"{p.field}: {p.message}" for p in checked.problems[i]) for i in bad],
+        dtype=object,
     )
     names = [*source.field_names, "motivo_rechazo"]
     arrays = [source.fields[name.lower()][index] for name in source.field_names] + [reasons]
@@ -282,48 +368,104 @@ def ewkb_all(geometries: list[Any]) -> list[str | None]:
     return list(shapely.to_wkb(array, hex=True, include_srid=True))
 
 
-def upsert_staged(
-    table: str, key: str, columns: dict[str, str], records: Iterable[Iterable[Any]]
-) -> tuple[int, int]:
-    """Insert or update ``table`` from records, keyed by ``key``; return (created, updated).
+def stage_cells(
+    values: dict[str, list[Any]], good: list[int], columns: dict[str, str]
+) -> dict[str, list[str]]:
+    """The good rows' values as COPY text cells in the order of ``columns``: ``geom`` as hex
+    EWKB, ``colonia_key`` from ``colonia``, ``attributes`` as JSON."""
+    total = len(values["geom"])
 
-    ``columns`` maps each record column to its SQL type. ``geom`` arrives as EWKB hex, and
-    ``colonia_key`` is resolved to ``colonia_id``: the colonia of that type and key, whatever
-    postal code it has been given since (files carry none). A row whose values are all equal to
-    the stored ones is left alone, so re-importing a file changes nothing (not even the
-    history)."""
-    stage = f"stage_{table}"
+    def pick(name: str) -> list[Any]:
+        column = values[name]
+        return column if len(good) == total else [column[index] for index in good]
+
+    cells: dict[str, list[str]] = {}
+    for name, sql_type in columns.items():
+        if name == "geom":
+            cells[name] = text_cells(ewkb_all(pick("geom")))
+        elif name == "colonia_key":
+            colonias = pick("colonia")
+            keys = {colonia: naming.colonia_key(colonia) or None for colonia in set(colonias)}
+            cells[name] = text_cells([keys[colonia] for colonia in colonias])
+        elif name == "attributes":
+            cells[name] = [
+                naming.to_json(attributes).translate(COPY_ESCAPES) if attributes else "{}"
+                for attributes in pick(name)
+            ]
+        elif sql_type == "text":
+            cells[name] = text_cells(pick(name))
+        else:
+            cells[name] = [COPY_NULL if value is None else str(value) for value in pick(name)]
+    return cells
+
+
+def upsert_staged(
+    table: str, key: str, columns: dict[str, str], cells: dict[str, list[str]]
+) -> tuple[int, int]:
+    """Insert or update ``table`` from COPY cells, keyed by ``key``; return (created, updated).
+
+    ``columns`` maps each staged column to its SQL type. ``geom`` arrives as EWKB hex, and
+    ``colonia_key`` is resolved to ``colonia_id``. Rows whose key is new are inserted; a row
+    whose values are all equal to the stored ones is left alone, so re-importing a file changes
+    nothing (not even the history)."""
+    stage, known = f"stage_{table}", f"stage_{table}_known"
     with connection.cursor() as cursor:
         definitions = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}, {known}")
         cursor.execute(f"CREATE TEMP TABLE {stage} ({definitions}) ON COMMIT DROP")
-    copy_rows(stage, columns, records)
+    copy_cells(stage, cells)
     targets = [("colonia_id" if name == "colonia_key" else name) for name in columns]
     sources = [
         "c.id" if name == "colonia_key" else ("s.geom::geometry" if name == "geom" else f"s.{name}")
         for name in columns
     ]
-    updated = [name for name in targets if name != key]
-    sql = f"""
-        WITH upserted AS (
-            INSERT INTO {table} AS t ({", ".join(targets)})
-            SELECT {", ".join(sources)}
-            FROM {stage} s
-            LEFT JOIN (
-                SELECT DISTINCT ON (settlement_type, name_normalized)
-                       id, settlement_type || ':' || name_normalized AS key
-                FROM registry_colonia
-                ORDER BY settlement_type, name_normalized, postal_code <> '', id
-            ) c ON c.key = s.colonia_key
-            ON CONFLICT ({key}) DO UPDATE SET
-                {", ".join(f"{name} = EXCLUDED.{name}" for name in updated)}
-            WHERE ({", ".join(f"t.{name}" for name in updated)})
-                  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{name}" for name in updated)})
-            RETURNING (xmax = 0) AS created
-        )
-        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM upserted
-    """
+    colonias = f"{stage}_colonia"
+    colonia = f"LEFT JOIN {colonias} c ON c.key = s.colonia_key"
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        created, changed = cursor.fetchone()
-    return created, changed
+        cursor.execute(f"ANALYZE {stage}")
+        # One colonia per key: the one without a postal code when there is one.
+        cursor.execute(f"DROP TABLE IF EXISTS {colonias}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {colonias} ON COMMIT DROP AS "
+            "SELECT DISTINCT ON (settlement_type, name_normalized) "
+            "id, settlement_type || ':' || name_normalized AS key FROM registry_colonia "
+            "ORDER BY settlement_type, name_normalized, postal_code <> '', id"
+        )
+        cursor.execute(f"CREATE UNIQUE INDEX ON {colonias} (key)")
+        cursor.execute(f"ANALYZE {colonias}")
+        # The keys the table already has, read before writing: the INSERT must not anti-join
+        # the table it fills.
+        cursor.execute(
+            f"CREATE TEMP TABLE {known} ON COMMIT DROP AS "
+            f"SELECT t.{key} FROM {table} t JOIN {stage} s ON s.{key} = t.{key}"
+        )
+        cursor.execute(f"ANALYZE {known}")
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(targets)}) SELECT {', '.join(sources)} "
+            f"FROM {stage} s {colonia} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {known} k WHERE k.{key} = s.{key})"
+        )
+        created = cursor.rowcount
+        changed = [(t, s) for t, s in zip(targets, sources, strict=True) if t != key]
+        types = column_types(table)
+        cursor.execute(
+            f"UPDATE {table} t SET {', '.join(f'{t} = {s}' for t, s in changed)} "
+            f"FROM {stage} s JOIN {known} k ON k.{key} = s.{key} {colonia} "
+            f"WHERE t.{key} = s.{key} "
+            f"AND ({', '.join(f't.{t}' for t, _s in changed)}) IS DISTINCT FROM "
+            f"({', '.join(f'CAST({s} AS {types[t]})' for t, s in changed)})"
+        )
+        updated = cursor.rowcount
+    return created, updated
+
+
+def column_types(table: str) -> dict[str, str]:
+    """SQL type of each column of ``table``, with its modifiers (numeric(12,2)): staged values
+    are compared with stored ones as the table would store them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        return dict(cursor.fetchall())

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from gis_backend.imports import naming
+from gis_backend.imports.columns import gc_paused
 from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
 from gis_backend.imports.padron_columns import PadronBatch, check_file
 from gis_backend.imports.padron_sql import (
@@ -54,6 +55,18 @@ def import_padron(
     dry_run: bool = False,
     rejects: Path | None = None,
     progress: bool = False,
+) -> Summary:
+    with gc_paused():
+        return import_padron_rows(path, mapping, as_of, dry_run, rejects, progress)
+
+
+def import_padron_rows(
+    path: Path,
+    mapping: Path | None,
+    as_of: date | None,
+    dry_run: bool,
+    rejects: Path | None,
+    progress: bool,
 ) -> Summary:
     table = read_table(
         path, required=("cuenta",), mapping=Mapping.load(mapping) if mapping else None

@@ -124,7 +124,7 @@ def text_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str,
     values: dict[str, list[Any]] = {}
     for name, source, width in TEXT_VALUES:
         cleaned, refused = parse_distinct(cells[source], clean_text)
-        mark_values(flags, cells[source], refused)
+        flags[refused] = True
         values[name] = cleaned if width is None else [(text or "")[:width] for text in cleaned]
         if source == "codigo_postal":
             mark_where(flags, cleaned, bad_postal_code)
@@ -144,7 +144,7 @@ def choice_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
             return parse_choice(text, table, label)
 
         parsed, refused = parse_distinct(cells[source], parse)
-        mark_values(flags, cells[source], refused)
+        flags[refused] = True
         values[name] = [choice or default for choice in parsed]
     return values
 
@@ -167,7 +167,7 @@ def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
         ("last_payment_on", "ultimo_pago", parse_date),
     ):
         parsed, refused = parse_distinct(cells[source], parser)
-        mark_values(flags, cells[source], refused)
+        flags[refused] = True
         values[name] = parsed
     values["dwellings"] = [count or 1 for count in values["dwellings"]]
     overdue = [
@@ -199,7 +199,7 @@ def coordinates(cells: Sequence[str], flags: np.ndarray) -> np.ndarray:
             (float(text) if text else math.nan for text in cells), dtype=float, count=len(cells)
         )
     parsed, refused = parse_distinct(cells, coordinate)
-    mark_values(flags, cells, refused)
+    flags[refused] = True
     return np.array([math.nan if value is None else value for value in parsed], dtype=float)
 
 

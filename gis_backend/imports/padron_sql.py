@@ -1,16 +1,22 @@
 """The set-based SQL that applies a staged padrón (temporary table stage_padron) to the registry.
 
-The file's accounts are resolved once (padron_account): those the registry already had
-(``existed``) and those this import creates. New accounts, their holders, meters and balances
-are plain INSERTs of rows known to be new; accounts the registry had go through the
-compare-and-update statements, which write only what changed (so re-importing a file changes
-nothing, not even the history). Every statement that changes an account the registry had
-records its number in padron_changed; the accounts created are the rows of CREATE_ACCOUNTS."""
+The file's accounts are resolved once: those the registry already had (padron_existing, read
+before anything is written) and those this import creates (padron_created, filled from the
+INSERT's RETURNING). New accounts, their holders, meters and balances are plain INSERTs of rows
+known to be new; accounts the registry had go through the compare-and-update statements, which
+write only what changed (so re-importing a file changes nothing, not even the history). Every
+statement that changes an account the registry had records its number in padron_changed; the
+accounts created are the rows of CREATE_ACCOUNTS.
+
+No statement anti-joins a table it is filling: with the statistics of an empty table the
+planner may scan it again for every row, which is quadratic."""
 
 TEMP_TABLES = (
     "stage_padron",
-    "padron_account",
+    "padron_existing",
+    "padron_created",
     "padron_changed",
+    "padron_known_serial",
     "new_holder",
     "holder_for_existing",
 )
@@ -24,20 +30,33 @@ TAKEN_METERS = """
     ORDER BY s.number
 """
 
-RESOLVE_EXISTING = """
-    CREATE TEMP TABLE padron_account ON COMMIT DROP AS
-    SELECT s.number, a.id AS account_id, a.holder_id, true AS existed
+RESOLVE_EXISTING = [
+    """
+    CREATE TEMP TABLE padron_existing ON COMMIT DROP AS
+    SELECT s.number, a.id AS account_id, a.holder_id
     FROM stage_padron s JOIN registry_account a ON a.number = s.number
-"""
+    """,
+    "ANALYZE padron_existing",
+    """
+    CREATE TEMP TABLE padron_known_serial ON COMMIT DROP AS
+    SELECT m.serial FROM stage_padron s JOIN registry_meter m ON m.serial = s.meter_serial
+    WHERE s.meter_serial <> ''
+    """,
+    "ANALYZE padron_known_serial",
+    "CREATE TEMP TABLE padron_created (number text, account_id bigint) ON COMMIT DROP",
+    "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
+]
 
 # A new account gets a new holder, written with it (not set by a second pass over the accounts).
+# The holder sequence is looked up once (a subquery), not once per row.
 NEW_HOLDERS = """
     CREATE TEMP TABLE new_holder ON COMMIT DROP AS
-    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
+    SELECT nextval((SELECT pg_get_serial_sequence('registry_holder', 'id'))::regclass)
+           AS holder_id,
            s.number, s.holder_name
     FROM stage_padron s
     WHERE s.holder_name <> ''
-      AND NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
+      AND NOT EXISTS (SELECT 1 FROM padron_existing e WHERE e.number = s.number)
 """
 
 CREATE_ACCOUNTS = """
@@ -56,11 +75,10 @@ CREATE_ACCOUNTS = """
         LEFT JOIN new_holder n ON n.number = s.number
         LEFT JOIN registry_sector se ON se.code = s.sector
         LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
-        WHERE NOT EXISTS (SELECT 1 FROM padron_account p WHERE p.number = s.number)
+        WHERE NOT EXISTS (SELECT 1 FROM padron_existing e WHERE e.number = s.number)
         RETURNING id, number
     )
-    INSERT INTO padron_account (number, account_id, holder_id, existed)
-    SELECT number, id, NULL, false FROM created
+    INSERT INTO padron_created (number, account_id) SELECT number, id FROM created
 """
 
 UPDATE_ACCOUNTS = """
@@ -75,10 +93,10 @@ UPDATE_ACCOUNTS = """
             sector_id = se.id, route_id = r.id, connection_point = s.point::geometry,
             attributes = s.attributes
         FROM stage_padron s
-        JOIN padron_account p ON p.number = s.number
+        JOIN padron_existing p ON p.number = s.number
         LEFT JOIN registry_sector se ON se.code = s.sector
         LEFT JOIN registry_readingroute r ON r.sector_id = se.id AND r.code = s.route
-        WHERE a.id = p.account_id AND p.existed
+        WHERE a.id = p.account_id
           AND (a.tariff, a.giro, a.status, a.metered, a.dwellings, a.opened_on,
                a.billing_street, a.billing_ext_number, a.billing_int_number, a.billing_colonia,
                a.billing_postal_code, a.billing_cadastral_key, a.sector_id, a.route_id,
@@ -94,8 +112,7 @@ UPDATE_ACCOUNTS = """
 """
 
 PADRON_SQL = [
-    RESOLVE_EXISTING,
-    "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
+    *RESOLVE_EXISTING,
     """
     INSERT INTO registry_sector (code, name)
     SELECT DISTINCT sector, '' FROM stage_padron WHERE sector <> ''
@@ -109,16 +126,17 @@ PADRON_SQL = [
     ON CONFLICT (sector_id, code) DO NOTHING
     """,
     NEW_HOLDERS,
+    "ANALYZE new_holder",
     "INSERT INTO registry_holder (id, full_name) SELECT holder_id, holder_name FROM new_holder",
     CREATE_ACCOUNTS,
     UPDATE_ACCOUNTS,
-    "ANALYZE padron_account",
+    "ANALYZE padron_created",
     # Holders of accounts the registry had: renamed in place; an account without one gets one.
     """
     WITH renamed AS (
         UPDATE registry_holder h SET full_name = s.holder_name
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND h.id = p.holder_id AND s.holder_name <> ''
+        FROM stage_padron s JOIN padron_existing p ON p.number = s.number
+        WHERE h.id = p.holder_id AND s.holder_name <> ''
           AND h.full_name <> s.holder_name
         RETURNING p.number
     )
@@ -126,10 +144,11 @@ PADRON_SQL = [
     """,
     """
     CREATE TEMP TABLE holder_for_existing ON COMMIT DROP AS
-    SELECT nextval(pg_get_serial_sequence('registry_holder', 'id')) AS holder_id,
+    SELECT nextval((SELECT pg_get_serial_sequence('registry_holder', 'id'))::regclass)
+           AS holder_id,
            p.account_id, s.holder_name
-    FROM stage_padron s JOIN padron_account p ON p.number = s.number
-    WHERE p.existed AND p.holder_id IS NULL AND s.holder_name <> ''
+    FROM stage_padron s JOIN padron_existing p ON p.number = s.number
+    WHERE p.holder_id IS NULL AND s.holder_name <> ''
     """,
     """
     INSERT INTO registry_holder (id, full_name)
@@ -148,8 +167,8 @@ PADRON_SQL = [
     """
     WITH retired AS (
         UPDATE registry_meter m SET state = 'retirado'
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND m.account_id = p.account_id AND m.state <> 'retirado'
+        FROM stage_padron s JOIN padron_existing p ON p.number = s.number
+        WHERE m.account_id = p.account_id AND m.state <> 'retirado'
           AND s.meter_serial <> '' AND m.serial <> s.meter_serial
         RETURNING p.number
     )
@@ -158,23 +177,23 @@ PADRON_SQL = [
     """
     INSERT INTO registry_meter (serial, brand, model, diameter, state, account_id)
     SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
-    FROM stage_padron s JOIN padron_account p ON p.number = s.number
-    WHERE NOT p.existed AND s.meter_serial <> ''
-      AND NOT EXISTS (SELECT 1 FROM registry_meter m WHERE m.serial = s.meter_serial)
+    FROM stage_padron s JOIN padron_created p ON p.number = s.number
+    WHERE s.meter_serial <> ''
+      AND NOT EXISTS (SELECT 1 FROM padron_known_serial k WHERE k.serial = s.meter_serial)
     """,
     """
     WITH upserted AS (
         INSERT INTO registry_meter AS m (serial, brand, model, diameter, state, account_id)
         SELECT s.meter_serial, s.meter_brand, '', s.meter_diameter, 'funcionando', p.account_id
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND s.meter_serial <> ''
+        FROM stage_padron s JOIN padron_existing p ON p.number = s.number
+        WHERE s.meter_serial <> ''
         ON CONFLICT (serial) DO UPDATE SET brand = EXCLUDED.brand, diameter = EXCLUDED.diameter
         WHERE m.account_id = EXCLUDED.account_id
           AND (m.brand, m.diameter) IS DISTINCT FROM (EXCLUDED.brand, EXCLUDED.diameter)
         RETURNING m.account_id
     )
     INSERT INTO padron_changed
-    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    SELECT p.number FROM upserted u JOIN padron_existing p ON p.account_id = u.account_id
     """,
     # Balances at the cut-off date.
     """
@@ -183,8 +202,8 @@ PADRON_SQL = [
         last_payment_amount, payment_agreement)
     SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
            coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-    FROM stage_padron s JOIN padron_account p ON p.number = s.number
-    WHERE NOT p.existed AND s.balance IS NOT NULL
+    FROM stage_padron s JOIN padron_created p ON p.number = s.number
+    WHERE s.balance IS NOT NULL
     """,
     """
     WITH upserted AS (
@@ -193,8 +212,8 @@ PADRON_SQL = [
             last_payment_amount, payment_agreement)
         SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
                coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-        FROM stage_padron s JOIN padron_account p ON p.number = s.number
-        WHERE p.existed AND s.balance IS NOT NULL
+        FROM stage_padron s JOIN padron_existing p ON p.number = s.number
+        WHERE s.balance IS NOT NULL
         ON CONFLICT (account_id, as_of) DO UPDATE SET
             balance = EXCLUDED.balance, months_overdue = EXCLUDED.months_overdue,
             days_overdue = EXCLUDED.days_overdue, last_payment_on = EXCLUDED.last_payment_on
@@ -203,7 +222,7 @@ PADRON_SQL = [
         RETURNING c.account_id
     )
     INSERT INTO padron_changed
-    SELECT p.number FROM upserted u JOIN padron_account p ON p.account_id = u.account_id
+    SELECT p.number FROM upserted u JOIN padron_existing p ON p.account_id = u.account_id
     """,
 ]
 

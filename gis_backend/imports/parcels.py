@@ -2,15 +2,26 @@
 
 from typing import Any, ClassVar
 
+import numpy as np
 import shapely
 
 from gis_backend.imports import naming
-from gis_backend.imports.engine import CleanRow, VectorImporter, upsert_staged
+from gis_backend.imports.columns import mark_values, mark_where
+from gis_backend.imports.engine import (
+    CheckedRows,
+    CleanRow,
+    VectorImporter,
+    parse_field,
+    stage_cells,
+    upsert_staged,
+)
 from gis_backend.imports.problems import Problem
 from gis_backend.imports.values import clean_text, parse_decimal, parse_int
+from gis_backend.imports.vector import VectorSource
 from gis_backend.registry.choices import LandUse
 
 MIN_PARCEL_AREA = 1.0  # m²: anything smaller is a digitising error, not a parcel
+POLYGON_TYPE = 3  # shapely.get_type_id
 
 LAND_USE_VALUES = frozenset(LandUse.values)
 LAND_USE_WORDS = {
@@ -63,8 +74,8 @@ class ParcelImporter(VectorImporter):
     )
     key_field = "clave_catastral"
 
-    def key(self, out: CleanRow) -> str | None:
-        return out.values.get("cadastral_key") or None
+    def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
+        return [key or None for key in values["cadastral_key"]]
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         values = out.values
@@ -98,8 +109,50 @@ class ParcelImporter(VectorImporter):
         if geom is not None and geom.geom_type == "Polygon":
             values["geom"] = shapely.multipolygons([geom])
 
-    def upsert(self, rows: list[CleanRow]) -> tuple[int, int]:
-        naming.ensure_colonias({r.values["colonia"] for r in rows})
+    def clean_columns(
+        self, source: VectorSource, geometries: np.ndarray
+    ) -> tuple[dict[str, list[Any]], np.ndarray]:
+        """``clean`` for every row at once; rows it would report on are flagged."""
+        flags = np.zeros(len(source), dtype=bool)
+        values: dict[str, list[Any]] = {}
+        for name, column in (
+            ("cadastral_key", "clave_catastral"),
+            ("street", "calle"),
+            ("number", "numero"),
+            ("colonia", "colonia"),
+        ):
+            values[name] = [text or "" for text in parse_field(source, column, clean_text, flags)]
+        mark_values(flags, values["cadastral_key"], {""})
+        area = parse_field(source, "sup_construida", parse_decimal, flags)
+        mark_where(flags, area, lambda value: value is not None and value < 0)
+        values["built_area"] = [value or 0 for value in area]
+        dwellings = parse_field(source, "num_viviendas", parse_int, flags)
+        values["dwellings"] = [count or 0 for count in dwellings]
+        uses = parse_field(source, "uso_suelo", parse_land_use, flags)
+        values["land_use"] = [use[0] if use else "" for use in uses]
+        values["attributes"] = self.extra_attribute_columns(source)
+        for index, use in enumerate(uses):
+            if use and not use[1]:
+                values["attributes"][index]["uso_suelo"] = clean_text(
+                    source.fields["uso_suelo"][index]
+                )
+        values["geom"] = list(self.multipolygons(geometries, flags))
+        return values, flags
+
+    @staticmethod
+    def multipolygons(geometries: np.ndarray, flags: np.ndarray) -> np.ndarray:
+        """Polygons as one-part multipolygons; polygons too small to be a parcel flagged."""
+        flags |= shapely.area(geometries) < MIN_PARCEL_AREA
+        polygons = np.flatnonzero(shapely.get_type_id(geometries) == POLYGON_TYPE)
+        result = geometries.copy()
+        result[polygons] = shapely.multipolygons(
+            geometries[polygons], indices=np.arange(len(polygons))
+        )
+        return result
+
+    def upsert(self, checked: CheckedRows, good: list[int]) -> tuple[int, int]:
+        colonias = checked.values["colonia"]
+        naming.ensure_colonias({colonias[index] for index in good})
         columns = {
             "cadastral_key": "text",
             "geom": "text",
@@ -112,5 +165,8 @@ class ParcelImporter(VectorImporter):
             "attributes": "jsonb",
         }
         return upsert_staged(
-            "registry_parcel", "cadastral_key", columns, self.records(rows, columns)
+            "registry_parcel",
+            "cadastral_key",
+            columns,
+            stage_cells(checked.values, good, columns),
         )

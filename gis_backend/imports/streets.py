@@ -7,15 +7,26 @@ re-importing the same file changes nothing."""
 import hashlib
 from typing import Any, ClassVar
 
+import numpy as np
 import shapely
 
 from gis_backend.imports import naming
-from gis_backend.imports.engine import CleanRow, VectorImporter, upsert_staged
+from gis_backend.imports.columns import mark_where
+from gis_backend.imports.engine import (
+    CheckedRows,
+    CleanRow,
+    VectorImporter,
+    parse_field,
+    stage_cells,
+    upsert_staged,
+)
 from gis_backend.imports.problems import Problem
 from gis_backend.imports.values import clean_text, parse_int
+from gis_backend.imports.vector import VectorSource
 from gis_backend.linking import address
 
 ID_COLUMNS = ("id_tramo", "tramo_id", "id")
+MULTILINESTRING_TYPE = 5  # shapely.get_type_id
 RANGE_COLUMNS = {
     "num_izq_ini": "left_from",
     "num_izq_fin": "left_to",
@@ -37,9 +48,10 @@ class StreetImporter(VectorImporter):
     known = ("nombre", "tipo", "colonia", *ID_COLUMNS, *RANGE_COLUMNS)
     key_field = "id_tramo"
 
-    def key(self, out: CleanRow) -> str | None:
-        key = out.values.get("source_key", "")
-        return key if key and not key.startswith("geom:") else None
+    def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
+        return [
+            key if key and not key.startswith("geom:") else None for key in values["source_key"]
+        ]
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         values = out.values
@@ -86,8 +98,35 @@ class StreetImporter(VectorImporter):
         else:
             values["source_key"] = ""
 
-    def upsert(self, rows: list[CleanRow]) -> tuple[int, int]:
-        naming.ensure_colonias({r.values["colonia"] for r in rows})
+    def clean_columns(
+        self, source: VectorSource, geometries: np.ndarray
+    ) -> tuple[dict[str, list[Any]], np.ndarray]:
+        """``clean`` for every row at once; rows it would report on are flagged."""
+        flags = np.zeros(len(source), dtype=bool)
+        names = parse_field(source, "nombre", clean_text, flags)
+        mark_where(flags, names, lambda name: name == "")
+        kinds = parse_field(source, "tipo", clean_text, flags)
+        streets = parsed_streets(kinds, names)
+        values: dict[str, list[Any]] = {
+            "name": [name or "" for name in names],
+            "name_normalized": [street.match_key for street in streets],
+            "street_type": [street.street_type for street in streets],
+            "colonia": [text or "" for text in parse_field(source, "colonia", clean_text, flags)],
+        }
+        for column, target in RANGE_COLUMNS.items():
+            values[target] = parse_field(source, column, parse_int, flags)
+        for side in ("left", "right"):
+            ends = zip(values[f"{side}_from"], values[f"{side}_to"], strict=True)
+            mark_where(flags, list(ends), lambda pair: (pair[0] is None) != (pair[1] is None))
+        values["attributes"] = self.extra_attribute_columns(source)
+        flags |= shapely.get_type_id(geometries) == MULTILINESTRING_TYPE  # clean merges them
+        values["geom"] = list(geometries)
+        values["source_key"] = source_keys(source, geometries, flags)
+        return values, flags
+
+    def upsert(self, checked: CheckedRows, good: list[int]) -> tuple[int, int]:
+        colonias = checked.values["colonia"]
+        naming.ensure_colonias({colonias[index] for index in good})
         columns = {
             "source_key": "text",
             "geom": "text",
@@ -102,5 +141,31 @@ class StreetImporter(VectorImporter):
             "attributes": "jsonb",
         }
         return upsert_staged(
-            "registry_streetsegment", "source_key", columns, self.records(rows, columns)
+            "registry_streetsegment",
+            "source_key",
+            columns,
+            stage_cells(checked.values, good, columns),
         )
+
+
+def parsed_streets(kinds: list[str | None], names: list[str | None]) -> list[address.StreetName]:
+    """``parse_street('<tipo> <nombre>')`` of every row, once per distinct pair."""
+    texts = [f"{kind or ''} {name or ''}" for kind, name in zip(kinds, names, strict=True)]
+    streets = {text: address.parse_street(text) for text in set(texts)}
+    return [streets[text] for text in texts]
+
+
+def source_keys(source: VectorSource, geometries: np.ndarray, flags: np.ndarray) -> list[str]:
+    """The row's identifier from the first identifier column that has one, else the geometry's
+    fingerprint (rows without geometry are flagged and keyed one by one)."""
+    keys = [""] * len(source)
+    for column in ID_COLUMNS:
+        if column in source.fields:
+            cleaned = parse_field(source, column, clean_text, flags)
+            keys = [key or (text or "") for key, text in zip(keys, cleaned, strict=True)]
+    unkeyed = [i for i, key in enumerate(keys) if not key and geometries[i] is not None]
+    if unkeyed:
+        rounded = shapely.set_precision(geometries[unkeyed], 0.01)
+        for index, wkb in zip(unkeyed, shapely.to_wkb(rounded).tolist(), strict=True):
+            keys[index] = "geom:" + hashlib.sha1(wkb, usedforsecurity=False).hexdigest()
+    return keys

@@ -15,6 +15,7 @@ matched street, else the nearest segment. Links a person set or verified are kep
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,18 +126,23 @@ def load_steps(path: Path = QUERIES) -> dict[str, list[str]]:
     return steps
 
 
-def run_statements(statements: list[str]) -> int:
-    """Run statements in order; return the row count of the last one."""
-    rowcount = 0
+def run_statements(statements: list[str]) -> list[int]:
+    """Run statements in order; return their row counts."""
+    rowcounts = []
     with connection.cursor() as cursor:
         for statement in statements:
             started = time.perf_counter()
             cursor.execute(statement)
-            rowcount = cursor.rowcount
-            logger.debug(
-                "%.2f s, %d rows: %s", time.perf_counter() - started, rowcount, statement[:70]
-            )
-    return rowcount
+            rowcounts.append(cursor.rowcount)
+            seconds = time.perf_counter() - started
+            logger.debug("%.2f s, %d rows: %s", seconds, cursor.rowcount, statement[:70])
+    return rowcounts
+
+
+def timed(what: str, action: Callable[[], None]) -> None:
+    started = time.perf_counter()
+    action()
+    logger.debug("%.2f s: %s", time.perf_counter() - started, what)
 
 
 def link_registry(*, dry_run: bool = False) -> LinkSummary:
@@ -144,12 +150,13 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
     summary = LinkSummary()
     with transaction.atomic():
         steps = load_steps()
-        stage_addresses()
-        run_statements(steps["parcel_streets"])
-        map_street_names()
+        timed("addresses parsed and staged", stage_addresses)
+        for step in ("parcel_segments", "parcel_streets"):
+            run_statements(steps[step])
+        timed("street names mapped", map_street_names)
         for step in ("candidates", "choose", "segments"):
             run_statements(steps[step])
-        summary.written = run_statements(steps["write"])
+        summary.written = sum(run_statements(steps["write"]))
         with connection.cursor() as cursor:
             cursor.execute(
                 """

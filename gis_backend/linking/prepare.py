@@ -2,7 +2,9 @@
 
 Parsing runs in Python (the normaliser); each distinct street, number and colonia string is
 parsed once, so a million accounts cost only the few thousand distinct strings plus a cheap
-per-row assembly."""
+per-row assembly. A street field that carries more than a street name, or a number field the
+parser cannot read, needs the whole address parsed: that is cached per (street, number,
+colonia)."""
 
 import re
 from collections.abc import Iterator
@@ -11,7 +13,8 @@ from typing import Any
 
 from django.db import connection
 
-from gis_backend.imports.engine import copy_rows
+from gis_backend.imports.columns import gc_paused
+from gis_backend.imports.engine import COPY_NULL, copy_cells, text_cells
 from gis_backend.linking import address
 
 # Street fields that may carry more than a street name (a number, '#', a colonia) get the full
@@ -19,31 +22,74 @@ from gis_backend.linking import address
 _NEEDS_FULL_PARSE = re.compile(
     r"\d|#|\bCOL\b|\bFRACC|\bS/?N\b|CONOCIDO|\bINT\b|\bNO\.", re.IGNORECASE
 )
+_SEPARATORS = re.compile(r"[^0-9A-Z]")
+CACHE = 1 << 18
+
+# (street match key, phonetic key, exterior number, suffix, unnumbered, colonia key, typed)
+Fields = tuple[str | None, str | None, int | None, str, bool, str | None, bool]
 
 
 def cadastral_key(raw: str) -> str:
     """Cadastral keys compared without separators or case ('11-011-001' = '11011 001')."""
-    return re.sub(r"[^0-9A-Z]", "", raw.upper())
+    return _SEPARATORS.sub("", raw.upper())
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=CACHE)
 def parsed_number(raw: str) -> address.HouseNumber:
     return address.parse_number(raw)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=CACHE)
 def full_parse(street: str, ext: str, colonia: str) -> address.Address:
     return address.parse_address(street, ext, "", colonia)
+
+
+@lru_cache(maxsize=CACHE)
+def parsed_street(street: str) -> tuple[address.StreetName, bool]:
+    """The street name alone, and whether the field needs the whole address parsed."""
+    return address.parse_street(street), bool(_NEEDS_FULL_PARSE.search(street))
+
+
+@lru_cache(maxsize=CACHE)
+def colonia_key(colonia: str) -> str:
+    return address.parse_colonia(colonia).key
 
 
 def parse_fields(
     street: str, ext: str, colonia: str
 ) -> tuple[address.StreetName, address.HouseNumber, str]:
     number = parsed_number(ext)
-    if _NEEDS_FULL_PARSE.search(street) or number.number is None:
+    street_name, needs_full_parse = parsed_street(street)
+    if needs_full_parse or number.number is None:
         parsed = full_parse(street, ext, colonia)
         return parsed.street, parsed.number, parsed.colonia.key
-    return address.parse_street(street), number, address.parse_colonia(colonia).key
+    return street_name, number, colonia_key(colonia)
+
+
+@lru_cache(maxsize=CACHE)
+def full_fields(street: str, ext: str, colonia: str) -> Fields:
+    return as_fields(*parse_fields(street, ext, colonia))
+
+
+def as_fields(street_name: address.StreetName, number: address.HouseNumber, colonia: str) -> Fields:
+    return (
+        street_name.match_key or None,
+        street_name.phonetic or None,
+        number.number,
+        number.suffix,
+        number.is_unnumbered,
+        colonia or None,
+        bool(street_name.street_type),
+    )
+
+
+def address_fields(street: str, ext: str, colonia: str) -> Fields:
+    """``as_fields(*parse_fields(...))``, from the per-field caches when they are enough."""
+    number = parsed_number(ext)
+    street_name, needs_full_parse = parsed_street(street)
+    if needs_full_parse or number.number is None:
+        return full_fields(street, ext, colonia)
+    return as_fields(street_name, number, colonia_key(colonia))
 
 
 ACCOUNT_COLUMNS = {
@@ -67,49 +113,77 @@ PARCEL_COLUMNS = {
 }
 
 
-def _account_rows() -> Iterator[tuple[Any, ...]]:
-    with connection.connection.cursor(name="link_accounts") as cursor:
-        cursor.itersize = 20_000
-        cursor.execute(
-            """
-            SELECT id, billing_cadastral_key, billing_street, billing_ext_number, billing_colonia
-            FROM registry_account
-            """
-        )
-        for account_id, key, street, ext, colonia in cursor:
-            street_name, number, colonia_key = parse_fields(street, ext, colonia)
-            yield (
-                account_id,
-                cadastral_key(key) or None,
-                street_name.match_key or None,
-                street_name.phonetic or None,
-                number.number,
-                number.suffix,
-                number.is_unnumbered,
-                colonia_key or None,
-            )
+def fetch(sql: str, name: str) -> Iterator[tuple[Any, ...]]:
+    with connection.connection.cursor(name=name) as cursor:
+        cursor.itersize = 50_000
+        cursor.execute(sql)
+        yield from cursor
 
 
-def _parcel_rows() -> Iterator[tuple[Any, ...]]:
-    with connection.connection.cursor(name="link_parcels") as cursor:
-        cursor.itersize = 20_000
-        cursor.execute(
-            """
-            SELECT p.id, p.cadastral_key, p.street, p.number, coalesce(c.name, '')
-            FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id
-            """
-        )
-        for parcel_id, key, street, number_text, colonia in cursor:
-            street_name, number, colonia_key = parse_fields(street, number_text, colonia)
-            yield (
-                parcel_id,
-                cadastral_key(key),
-                street_name.match_key or None,
-                number.number,
-                number.suffix,
-                colonia_key or None,
-                bool(street_name.street_type),
-            )
+def account_columns() -> dict[str, list[Any]]:
+    ids, keys, fields = [], [], []
+    for account_id, key, street, ext, colonia in fetch(
+        "SELECT id, billing_cadastral_key, billing_street, billing_ext_number, billing_colonia "
+        "FROM registry_account",
+        "link_accounts",
+    ):
+        ids.append(account_id)
+        keys.append(cadastral_key(key) or None if key else None)
+        fields.append(address_fields(street, ext, colonia))
+    street_key, phonetic, number, suffix, unnumbered, colonia, _typed = transpose(fields, 7)
+    return {
+        "account_id": ids,
+        "cadastral_key": keys,
+        "street_key": street_key,
+        "street_phonetic": phonetic,
+        "number": number,
+        "suffix": suffix,
+        "unnumbered": unnumbered,
+        "colonia_key": colonia,
+    }
+
+
+def parcel_columns() -> dict[str, list[Any]]:
+    ids, keys, fields = [], [], []
+    for parcel_id, key, street, number_text, colonia in fetch(
+        """
+        SELECT p.id, p.cadastral_key, p.street, p.number, coalesce(c.name, '')
+        FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id
+        """,
+        "link_parcels",
+    ):
+        ids.append(parcel_id)
+        keys.append(cadastral_key(key))
+        fields.append(address_fields(street, number_text, colonia))
+    street_key, _phonetic, number, suffix, _unnumbered, colonia, typed = transpose(fields, 7)
+    return {
+        "parcel_id": ids,
+        "cadastral_key": keys,
+        "street_key": street_key,
+        "number": number,
+        "suffix": suffix,
+        "colonia_key": colonia,
+        "typed": typed,
+    }
+
+
+def transpose(rows: list[Fields], width: int) -> list[list[Any]]:
+    if not rows:
+        return [[] for _column in range(width)]
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def copy_cells_of(values: list[Any], sql_type: str) -> list[str]:
+    """One column as COPY text cells."""
+    if sql_type == "text":
+        return text_cells(values)
+    if sql_type == "boolean":
+        return [COPY_NULL if value is None else ("t" if value else "f") for value in values]
+    return [COPY_NULL if value is None else str(value) for value in values]
+
+
+def stage_table(table: str, columns: dict[str, str], values: dict[str, list[Any]]) -> None:
+    copy_cells(table, {name: copy_cells_of(values[name], t) for name, t in columns.items()})
 
 
 def stage_addresses() -> None:
@@ -120,11 +194,14 @@ def stage_addresses() -> None:
             definitions = ", ".join(f"{n} {t}" for n, t in columns.items())
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMP TABLE {table} ({definitions}) ON COMMIT DROP")
-    # Materialise the rows first: a named cursor and COPY cannot share the connection.
-    accounts = list(_account_rows())
-    copy_rows("lk_account", ACCOUNT_COLUMNS, accounts)
-    parcels = list(_parcel_rows())
-    copy_rows("lk_parcel", PARCEL_COLUMNS, parcels)
+    # Read the rows first: a named cursor and COPY cannot share the connection.
+    with gc_paused():
+        accounts = account_columns()
+        stage_table("lk_account", ACCOUNT_COLUMNS, accounts)
+        del accounts
+        parcels = parcel_columns()
+        stage_table("lk_parcel", PARCEL_COLUMNS, parcels)
+        del parcels
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX ON lk_account (account_id)")
         cursor.execute("CREATE INDEX ON lk_parcel (cadastral_key)")
