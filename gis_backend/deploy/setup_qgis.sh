@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Environment of the QGIS plugin tests (tests/plugin), apart from the backend's .venv:
-#   1. Debian's QGIS and PyQGIS (qgis, python3-qgis), installed only when missing;
+#   1. Debian's QGIS and PyQGIS (qgis, python3-qgis) and the Qt translation tools pylupdate5
+#      (pyqt5-dev-tools) and lrelease (qttools5-dev-tools), installed only when missing;
 #   2. the virtualenv .venv-qgis on Debian's /usr/bin/python3 — PyQGIS binds only to it — with
 #      --system-site-packages so that `import qgis` works, and the pinned test tools.
 # Safe to run again: does nothing when everything is in place. Never load pytest-qgis in the
@@ -12,11 +13,15 @@ cd "$(dirname "$0")/../.."
 source gis_backend/deploy/lib.sh
 
 # --- 1. QGIS + PyQGIS (Debian 12: QGIS 3.22 LTR, Python 3.11; about 270 MB) ----------------
-apt_install qgis python3-qgis python3-venv
+# pylupdate5 and lrelease: qgis_plugin/translations.py and tests/plugin/test_translations.py
+# (the .qm files are committed, so `make plugin` itself needs neither).
+apt_install qgis python3-qgis python3-venv pyqt5-dev-tools qttools5-dev-tools
 
 # --- 2. .venv-qgis -------------------------------------------------------------------------
 # Pinned versions, tested together with QGIS 3.22.16 on Python 3.11.2. qgis-plugin-tools:
-# newer releases declare Python >= 3.12, so pip on 3.11 would pick an older one silently.
+# newer releases declare Python >= 3.12, so pip on 3.11 would pick an older one silently; the
+# plugin bundles this same version into its zip (PLUGIN_TOOLS_VERSION in qgis_plugin/build_zip.py,
+# checked by tests/plugin/test_zip.py).
 REQS=(
   "pytest==8.4.2"
   "pytest-qt==4.5.0"

@@ -212,6 +212,7 @@ class MapFilterSet(df.FilterSet):
 
 class AccountFilterSet(MapFilterSet):
     number = df.CharFilter(label=_("Número de cuenta (exacto)"))
+    parcel = IntegerInFilter(label=_("Id de predio al que está vinculada la cuenta"))
     status = ChoiceInFilter(choices=choices.AccountStatus.choices, label=_("Estatus"))
     tariff = ChoiceInFilter(choices=choices.Tariff.choices, label=_("Tarifa"))
     colonia = IntegerInFilter(label=_("Id de colonia (del predio o del tramo)"))
@@ -262,11 +263,12 @@ class SegmentFilterSet(MapFilterSet):
     name = df.CharFilter(label=_("Parte del nombre de la calle (sin distinguir acentos)"))
     street_type = ChoiceInFilter(choices=choices.StreetType.choices, label=_("Tipo de vialidad"))
     colonia = IntegerInFilter(label=_("Id de colonia"))
-    ordering = ordering_param(("id", "name", "colonia"))
+    ordering = ordering_param(("id", "name", "colonia", "arrears_count"))
 
 
 class MeterFilterSet(MapFilterSet):
     serial = df.CharFilter(label=_("Número de serie (exacto)"))
+    parcel = IntegerInFilter(label=_("Id de predio al que está vinculada la cuenta del medidor"))
     state = ChoiceInFilter(choices=choices.MeterState.choices, label=_("Estado del medidor"))
     diameter = ChoiceInFilter(choices=choices.MeterDiameter.choices, label=_("Diámetro"))
     status = ChoiceInFilter(choices=choices.AccountStatus.choices, label=_("Estatus de la cuenta"))

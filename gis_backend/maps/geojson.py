@@ -60,6 +60,10 @@ class FeatureLayer:
     polygons: bool = False
     # Name of the boolean column telling that a row carries unmasked personal data.
     personal_flag: str | None = None
+    # Parameter → SQL of an envelope (storage SRID) holding every row the parameter can select:
+    # the search envelope when no bbox was asked for, so that e.g. ``parcel=`` reads a few rows
+    # by the spatial index instead of locating every account of the town.
+    env_for: dict[str, str] = field(default_factory=dict)
 
 
 ACCOUNTS_PROPERTIES = (
@@ -74,8 +78,10 @@ ACCOUNTS_PROPERTIES = (
         "billing_colonia",
         "parcel_id",
         "parcel_method",
+        "parcel_score",
         "segment_id",
         "segment_method",
+        "segment_score",
         "colonia_id",
         "colonia",
         "sector_id",
@@ -123,6 +129,7 @@ SEGMENTS_PROPERTIES = (
         "left_to",
         "right_from",
         "right_to",
+        "arrears_count",
     )  # fmt: skip
 
 METERS_PROPERTIES = (
@@ -141,8 +148,63 @@ METERS_PROPERTIES = (
         "route_id",
     )  # fmt: skip
 
+# The link scores (confidence in [0, 1] of the account's parcel and segment links), beside the
+# columns of maps.queries.ACCOUNTS; rounded to 3 decimals, which is all the linker resolves.
+ACCOUNTS_SELECT = f"""
+SELECT q0.*,
+       round(lk.parcel_score::numeric, 3)::float8 AS parcel_score,
+       round(lk.segment_score::numeric, 3)::float8 AS segment_score
+  FROM ({queries.ACCOUNTS}) AS q0
+  LEFT JOIN registry_accountlink AS lk ON lk.account_id = q0.id
+"""
+
+# Accounts in arrears on each segment, live (the GeoJSON is the detail layer; the tiles and the
+# unfiltered aggregates read the same definition from maps_segment_summary): accounts linked to
+# the segment whose newest collection snapshot has a positive balance.
+SEGMENTS_SELECT = f"""
+SELECT q0.*, coalesce(ar.arrears_count, 0) AS arrears_count
+  FROM ({queries.SEGMENTS}) AS q0
+  LEFT JOIN LATERAL (
+      SELECT count(*)::int AS arrears_count
+        FROM registry_accountlink AS l
+        JOIN LATERAL (
+            SELECT c.balance
+              FROM registry_collectionsnapshot AS c
+             WHERE c.account_id = l.account_id
+             ORDER BY c.as_of DESC
+             LIMIT 1
+        ) AS cs ON true
+       WHERE l.segment_id = q0.id AND cs.balance > 0
+  ) AS ar ON true
+"""
+
+
+# Where the accounts linked to the parcels asked for can be drawn: their connection point or
+# their parcel (see maps_located_accounts); their meters also at their own location.
+PARCEL_ACCOUNTS_ENV = f"""
+(SELECT ST_SetSRID(
+            ST_Expand(ST_Extent(ST_Collect(ARRAY[a.connection_point, p.geom, m.location])), 1)
+            ::geometry,
+            {settings.STORAGE_SRID})
+   FROM registry_accountlink AS lp
+   JOIN registry_account AS a ON a.id = lp.account_id
+   LEFT JOIN registry_parcel AS p ON p.id = lp.parcel_id
+   LEFT JOIN registry_meter AS m ON m.account_id = a.id
+  WHERE lp.parcel_id = ANY(%(parcel)s))
+"""
+
+
+def linked_to_parcel(column: str) -> Callable[[str], str]:
+    """Rows whose account (``column``) is linked to one of the parcels given."""
+    return lambda name: (
+        f"{column} IN (SELECT lp.account_id FROM registry_accountlink AS lp"
+        f" WHERE lp.parcel_id = ANY(%({name})s))"
+    )
+
+
 ACCOUNT_CONDITIONS = {
     "number": equals("q.number"),
+    "parcel": any_of("q.parcel_id"),
     "status": any_of("q.status"),
     "tariff": any_of("q.tariff"),
     "colonia": any_of("q.colonia_id"),
@@ -159,11 +221,12 @@ ACCOUNT_CONDITIONS = {
 
 ACCOUNTS = FeatureLayer(
     name="accounts",
-    select=queries.ACCOUNTS,
+    select=ACCOUNTS_SELECT,
     properties=ACCOUNTS_PROPERTIES,
     conditions=ACCOUNT_CONDITIONS,
     env_in_from=True,
     personal_flag="_personal_data",
+    env_for={"parcel": PARCEL_ACCOUNTS_ENV},
 )
 
 PARCELS = FeatureLayer(
@@ -187,7 +250,7 @@ PARCELS = FeatureLayer(
 
 SEGMENTS = FeatureLayer(
     name="segments",
-    select=queries.SEGMENTS,
+    select=SEGMENTS_SELECT,
     properties=SEGMENTS_PROPERTIES,
     conditions={
         "name": lambda name: (
@@ -204,6 +267,7 @@ METERS = FeatureLayer(
     properties=METERS_PROPERTIES,
     conditions={
         "serial": equals("q.serial"),
+        "parcel": linked_to_parcel("q.account_id"),
         "state": any_of("q.state"),
         "diameter": any_of("q.diameter"),
         "status": any_of("q.status"),
@@ -212,6 +276,7 @@ METERS = FeatureLayer(
         "route": any_of("q.route_id"),
     },
     env_in_from=True,
+    env_for={"parcel": PARCEL_ACCOUNTS_ENV},
 )
 
 
@@ -266,6 +331,10 @@ def select_features(
         env = bbox_env_sql()
         # ST_Intersects brings its own index test (&&) for the layers filtered here.
         where.append(f"ST_Intersects(q.geom, {env})")
+    else:
+        narrowing = [sql for name, sql in layer.env_for.items() if name in params]
+        if narrowing:
+            env = narrowing[0]
     for name, condition in layer.conditions.items():
         if name in params:
             where.append(condition(name))

@@ -1,4 +1,5 @@
-"""The connection to one Padrón SIG server: its URL and username in QgsSettings, the token in
+"""The connection to one Padrón SIG server: its URL and username in the plugin's settings
+(qgis-plugin-tools' ``get_setting``/``set_setting``, under ``PadrónSIG/``), the token in
 the QGIS authentication database (never in plain settings), and a request preprocessor that adds
 ``Authorization: Token …`` to every request to that server — layers, tiles and the plugin's own."""
 
@@ -7,16 +8,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsNetworkAccessManager, QgsSettings
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsNetworkAccessManager
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from padron_sig.core import api
+from padron_sig.i18n import get_setting, set_setting
 
-SETTINGS_PREFIX = "padron_sig/"
-KEY_SERVER = SETTINGS_PREFIX + "server_url"
-KEY_USERNAME = SETTINGS_PREFIX + "username"
-KEY_AUTHCFG = SETTINGS_PREFIX + "authcfg"
+KEY_SERVER = "server_url"
+KEY_USERNAME = "username"
+KEY_AUTHCFG = "authcfg"
 AUTH_CONFIG_NAME = "Padrón SIG"
 # A method every QGIS has; the plugin reads the token back itself and never hands the config to
 # a provider, so its basic-auth meaning is never used.
@@ -75,8 +76,7 @@ class Connection:
         """Keeps the token in the auth database and the server/user in settings; returns the
         authcfg id. Updates the config the plugin stored before, if any."""
         manager = QgsApplication.authManager()
-        settings = QgsSettings()
-        authcfg = settings.value(KEY_AUTHCFG, "", type=str)
+        authcfg = self.saved_authcfg()
         config = QgsAuthMethodConfig()
         if authcfg and authcfg in manager.configIds():
             manager.loadAuthenticationConfig(authcfg, config, True)
@@ -93,18 +93,17 @@ class Connection:
                 ok, config = ok[0], ok[1] if len(ok) > 1 else config
         if not ok or not config.id():
             raise AuthStoreError(manager.masterPasswordIsSet())
-        settings.setValue(KEY_SERVER, session.server)
-        settings.setValue(KEY_USERNAME, session.username)
-        settings.setValue(KEY_AUTHCFG, config.id())
+        set_setting(KEY_SERVER, session.server)
+        set_setting(KEY_USERNAME, session.username)
+        set_setting(KEY_AUTHCFG, config.id())
         self.set_session(session)
         return config.id()
 
     def restore(self) -> Session | None:
         """The session stored by an earlier QGIS run, if its auth config is still there. Reading
         the auth database may ask for the master password: only on the user's first action."""
-        settings = QgsSettings()
-        authcfg = settings.value(KEY_AUTHCFG, "", type=str)
-        server = settings.value(KEY_SERVER, "", type=str)
+        authcfg = self.saved_authcfg()
+        server = self.saved_server()
         manager = QgsApplication.authManager()
         if not authcfg or not server or authcfg not in manager.configIds():
             return None
@@ -119,8 +118,12 @@ class Connection:
 
     @staticmethod
     def saved_server() -> str:
-        return QgsSettings().value(KEY_SERVER, "", type=str)
+        return str(get_setting(KEY_SERVER, "", str))
 
     @staticmethod
     def saved_username() -> str:
-        return QgsSettings().value(KEY_USERNAME, "", type=str)
+        return str(get_setting(KEY_USERNAME, "", str))
+
+    @staticmethod
+    def saved_authcfg() -> str:
+        return str(get_setting(KEY_AUTHCFG, "", str))

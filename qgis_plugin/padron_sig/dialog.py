@@ -1,28 +1,23 @@
-"""Connect dialog: server URL, user and password → token in the QGIS auth database."""
+"""Connect dialog (resources/ui/connect_dialog.ui): server URL, user and password → token in the
+QGIS authentication database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from padron_sig.connection import AuthStoreError, Connection, Session
 from padron_sig.core import api
 from padron_sig.core.errors import user_message
-from padron_sig.i18n import tr
+from padron_sig.i18n import load_ui, tr, translate
 from padron_sig.tasks import LoginTask
 
+FORM_CLASS = load_ui("connect_dialog.ui")
 
-class ConnectDialog(QDialog):
+
+class ConnectDialog(QDialog, FORM_CLASS):  # type: ignore[valid-type,misc]
     def __init__(
         self,
         connection: Connection,
@@ -33,28 +28,14 @@ class ConnectDialog(QDialog):
         self.connection = connection
         self.on_connected = on_connected
         self.task: LoginTask | None = None
-        self.setWindowTitle(tr("Conectar con Padrón SIG"))
-        self.server_edit = QLineEdit(connection.saved_server())
-        self.server_edit.setPlaceholderText("https://padron.ejemplo.gob.mx")
-        self.username_edit = QLineEdit(connection.saved_username())
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.Password)
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.setupUi(self)
+        self.server_edit.setText(connection.saved_server())
+        self.username_edit.setText(connection.saved_username())
         self.connect_button = self.buttons.button(QDialogButtonBox.Ok)
         self.connect_button.setText(tr("Conectar"))
         self.buttons.button(QDialogButtonBox.Cancel).setText(tr("Cerrar"))
         self.buttons.accepted.connect(self.start_login)
         self.buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow(tr("Servidor"), self.server_edit)
-        form.addRow(tr("Usuario"), self.username_edit)
-        form.addRow(tr("Contraseña"), self.password_edit)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.buttons)
         self.connected = False
 
     def show_status(self, text: str) -> None:
@@ -75,7 +56,7 @@ class ConnectDialog(QDialog):
             return
         self.connect_button.setEnabled(False)
         self.connected = False
-        self.show_status(tr("Conectando con {}…", server))
+        self.show_status(tr("Conectando con {server}…", server=server))
         self.task = LoginTask(server, username, password, self._login_done)
         QgsApplication.taskManager().addTask(self.task)
 
@@ -83,7 +64,7 @@ class ConnectDialog(QDialog):
         self.task = None
         self.connect_button.setEnabled(True)
         if task.failure is not None or not task.result:
-            self.show_status(tr(user_message(task.failure)) if task.failure else tr("Error"))
+            self.show_status(user_message(task.failure, translate) if task.failure else tr("Error"))
             return
         session = Session(task.server, task.username, task.result)
         try:
@@ -98,6 +79,8 @@ class ConnectDialog(QDialog):
             return
         self.password_edit.clear()
         self.connected = True
-        self.show_status(tr("Conectado como {} a {}.", session.username, session.server))
+        self.show_status(
+            tr("Conectado como {user} a {server}.", user=session.username, server=session.server)
+        )
         if self.on_connected is not None:
             self.on_connected(session)

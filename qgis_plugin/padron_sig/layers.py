@@ -20,7 +20,6 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from padron_sig.core import api, catalogue
-from padron_sig.i18n import tr
 
 GROUP_NAME = "Padrón SIG"
 LAYER_ID_PROPERTY = "padron_sig/layer_id"
@@ -54,25 +53,40 @@ def _symbol(geometry: str, color: str):
     return symbol
 
 
-def tile_renderer(layer: catalogue.LayerDef) -> QgsVectorTileBasicRenderer:
-    """One style per class of the catalogue, on the layer's own detail tile layer."""
-    renderer = QgsVectorTileBasicRenderer()
+def _tile_styles(
+    layer: catalogue.LayerDef, geometry: str, zmin: int, zmax: int
+) -> list[QgsVectorTileBasicRendererStyle]:
     styles = []
+    for index, cls in enumerate(layer.style_classes):
+        style = QgsVectorTileBasicRendererStyle(cls.label, layer.id, GEOMETRY_TYPES[geometry])
+        style.setFilterExpression(catalogue.class_expression(layer, index))
+        style.setSymbol(_symbol(geometry, cls.color))
+        style.setMinZoomLevel(zmin)
+        style.setMaxZoomLevel(zmax)
+        styles.append(style)
+    return styles
+
+
+def tile_renderer(layer: catalogue.LayerDef) -> QgsVectorTileBasicRenderer:
+    """One style per class of the catalogue on the layer's own detail tile layer, and, when the
+    tiles carry one, the low-zoom grid (``<id>_grid``) graduated by its own classes."""
+    renderer = QgsVectorTileBasicRenderer()
     detail = next((t for t in layer.tile_layers if t.get("id") == layer.id), None)
     zmin = int(detail["minzoom"]) if detail else layer.minzoom
     zmax = int(detail["maxzoom"]) if detail else layer.maxzoom
-    for index, cls in enumerate(layer.style_classes):
-        style = QgsVectorTileBasicRendererStyle(cls.label, layer.id, GEOMETRY_TYPES[layer.geometry])
-        style.setFilterExpression(catalogue.class_expression(layer, index))
-        style.setSymbol(_symbol(layer.geometry, cls.color))
-        style.setMinZoomLevel(zmin)
-        style.setMaxZoomLevel(zmax + 4)  # overzoom beyond the last tile zoom
-        styles.append(style)
+    # overzoom beyond the last tile zoom
+    styles = _tile_styles(layer, layer.geometry, zmin, zmax + 4)
+    grid = layer.grid()
+    if grid is not None:
+        styles += _tile_styles(grid, "polygon", grid.minzoom, grid.maxzoom)
     renderer.setStyles(styles)
     return renderer
 
 
 def tile_layer(layer: catalogue.LayerDef, server: str) -> QgsVectorTileLayer:
+    """XYZ vector tiles of the API. No authcfg: QGIS 3.22 has no auth method that sends a token
+    header, so the plugin's request preprocessor (connection.py) adds it to every tile request
+    to the server; the layer source carries no secret and can be saved in a project."""
     uri = QgsDataSourceUri()
     uri.setParam("type", "xyz")
     uri.setParam("url", api.api_url(server, layer.tiles or ""))
@@ -108,15 +122,8 @@ def add_group(project: QgsProject, layers: list[QgsMapLayer]):
         ids = [node.layerId() for node in old.findLayers()]
         root.removeChildNode(old)
         project.removeMapLayers(ids)
-    group = root.insertGroup(0, tr(GROUP_NAME))
+    group = root.insertGroup(0, GROUP_NAME)
     for map_layer in layers:
         project.addMapLayer(map_layer, False)
         group.addLayer(map_layer)
     return group
-
-
-def find_layer(project: QgsProject, layer_id: str) -> QgsMapLayer | None:
-    for map_layer in project.mapLayers().values():
-        if map_layer.customProperty(LAYER_ID_PROPERTY) == layer_id:
-            return map_layer
-    return None

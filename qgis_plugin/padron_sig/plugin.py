@@ -1,6 +1,7 @@
-"""The plugin: actions in a toolbar and a menu, connect dialog, load layers, inspect tool, dock.
-``unload()`` removes all of it: actions, toolbar, dock, map tool, layers and group, the request
-preprocessor, the log handler and the downloaded files."""
+"""The plugin: actions in a toolbar and a menu, connect dialog, load layers, inspect tool, dock,
+Processing provider. ``unload()`` removes all of it: actions, toolbar, dock, map tool, layers and
+group, the Processing provider, the request preprocessor, the translator, the log handlers and
+the downloaded files."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFeature,
     QgsProject,
-    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
@@ -28,8 +27,17 @@ from padron_sig.core import api, inspect
 from padron_sig.core.errors import Failure, Kind, user_message
 from padron_sig.dialog import ConnectDialog
 from padron_sig.dock import InspectDock
-from padron_sig.i18n import LOGGER, PLUGIN_NAME, setup_logging, teardown_logging, tr
+from padron_sig.i18n import (
+    LOGGER,
+    PLUGIN_NAME,
+    install_translator,
+    remove_translator,
+    setup_logging,
+    tr,
+    translate,
+)
 from padron_sig.maptool import InspectParcelTool
+from padron_sig.processing_provider import PadronSigProvider
 from padron_sig.tasks import ApiTask, InspectTask, LoadLayersTask
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -41,19 +49,29 @@ class PadronSigPlugin:
         self.iface = iface
         self.connection = Connection()
         self.actions: list[QAction] = []
-        self.toolbar = None
+        self.toolbar: Any = None
         self.dock: InspectDock | None = None
         self.tool: InspectParcelTool | None = None
         self.dialog: ConnectDialog | None = None
         self.tasks: list[ApiTask] = []
         self.layer_ids: list[str] = []
         self.folder: Path | None = None
-        self.log_handler = None
+        self.teardown_logging: Any = None
+        self.translator: Any = None
+        self.provider: PadronSigProvider | None = None
+        self.inspect_task: InspectTask | None = None
 
     # -- life cycle -----------------------------------------------------------------------------
+    def initProcessing(self) -> None:
+        if self.provider is None:
+            self.provider = PadronSigProvider(self.connection)
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
     def initGui(self) -> None:
-        self.log_handler = setup_logging()
+        self.translator = install_translator()
+        self.teardown_logging = setup_logging(self.iface.messageBar())
         self.connection.install()
+        self.initProcessing()
         self.folder = Path(tempfile.mkdtemp(prefix="padron_sig_"))
         icon = QIcon(str(Path(__file__).with_name("icon.svg")))
         self.toolbar = self.iface.addToolBar(PLUGIN_NAME)
@@ -65,9 +83,7 @@ class PadronSigPlugin:
         self.dock = InspectDock(self.iface.mainWindow())
         self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
-        self.tool = InspectParcelTool(
-            self.iface.mapCanvas(), self.parcels_layer, self.inspect_parcel, self._no_parcel
-        )
+        self.tool = InspectParcelTool(self.iface.mapCanvas(), self.inspect_point)
         self.tool.setAction(self.inspect_action)
 
     def _action(self, icon: QIcon, text: str, slot: Any) -> QAction:
@@ -83,6 +99,7 @@ class PadronSigPlugin:
             if task.status() not in (task.Complete, task.Terminated):
                 task.cancel()
         self.tasks.clear()
+        self.inspect_task = None
         canvas = self.iface.mapCanvas()
         if self.tool is not None:
             if canvas is not None and canvas.mapTool() is self.tool:
@@ -107,14 +124,19 @@ class PadronSigPlugin:
             self.dialog.deleteLater()
             self.dialog = None
         self.remove_layers()
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         self.connection.uninstall()
         self.connection.set_session(None)
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
-        if self.log_handler is not None:
-            teardown_logging(self.log_handler)
-            self.log_handler = None
+        if self.teardown_logging is not None:
+            self.teardown_logging()
+            self.teardown_logging = None
+        remove_translator(self.translator)
+        self.translator = None
 
     def remove_layers(self) -> None:
         project = QgsProject.instance()
@@ -135,7 +157,7 @@ class PadronSigPlugin:
     def fail(self, failure: Failure | None) -> None:
         failure = failure or Failure(Kind.BAD_ANSWER)
         level = Qgis.Info if failure.kind is Kind.CANCELLED else Qgis.Warning
-        self.message(tr(user_message(failure)), level)
+        self.message(user_message(failure, translate), level)
 
     def _run(self, task: ApiTask) -> None:
         self.tasks.append(task)
@@ -161,7 +183,10 @@ class PadronSigPlugin:
         self.dialog.raise_()
 
     def _connected(self, session: Session) -> None:
-        self.message(tr("Conectado como {} a {}.", session.username, session.server), Qgis.Success)
+        self.message(
+            tr("Conectado como {user} a {server}.", user=session.username, server=session.server),
+            Qgis.Success,
+        )
 
     # -- load layers ----------------------------------------------------------------------------
     def canvas_bbox(self) -> str | None:
@@ -202,13 +227,13 @@ class PadronSigPlugin:
                 problems.append(layer_def.title)
                 continue
             if map_layer.customProperty("padron_sig/style_error"):
-                problems.append(tr("{} (estilo)", layer_def.title))
+                problems.append(tr("{layer} (estilo)", layer=layer_def.title))
             if truncated:
                 self.message(
                     tr(
-                        "{}: se cargaron los primeros {} elementos; acerque el mapa.",
-                        layer_def.title,
-                        api.MAX_FEATURES,
+                        "{layer}: se cargaron los primeros {count} elementos; acerque el mapa.",
+                        layer=layer_def.title,
+                        count=api.MAX_FEATURES,
                     ),
                     Qgis.Warning,
                 )
@@ -216,55 +241,45 @@ class PadronSigPlugin:
         layer_builder.add_group(QgsProject.instance(), built)
         self.layer_ids = [m.id() for m in built]
         if problems:
-            self.message(tr("No se cargaron: {}", ", ".join(problems)), Qgis.Warning)
+            self.message(tr("No se cargaron: {layers}", layers=", ".join(problems)), Qgis.Warning)
         else:
-            self.message(tr("{} capas cargadas.", len(built)), Qgis.Success)
+            self.message(tr("{count} capas cargadas.", count=len(built)), Qgis.Success)
 
     # -- inspect --------------------------------------------------------------------------------
     def activate_tool(self) -> None:
         if self.tool is not None:
             self.iface.mapCanvas().setMapTool(self.tool)
 
-    def parcels_layer(self) -> QgsVectorLayer | None:
-        layer = layer_builder.find_layer(QgsProject.instance(), "parcels")
-        return layer if isinstance(layer, QgsVectorLayer) else None
-
-    def _no_parcel(self) -> None:
-        if self.parcels_layer() is None:
-            self.message(tr("Cargue primero las capas de Padrón SIG."), Qgis.Warning)
-
-    def inspect_parcel(self, layer: QgsVectorLayer, feature: QgsFeature) -> InspectTask | None:
-        attributes = {f.name(): feature[f.name()] for f in layer.fields()}
-        attributes = {k: (None if _is_null(v) else v) for k, v in attributes.items()}
-        if self.dock is not None:
-            self.dock.show()
-            self.dock.raise_()
-            self.dock.show_parcel(attributes)
+    def inspect_point(self, lon: float, lat: float) -> InspectTask | None:
+        """The parcel at lon/lat, asked to the API in a task; the dock shows it when it comes."""
         session = self.session()
         if session is None:
             return None
-        transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
-        rect = transform.transformBoundingBox(feature.geometry().boundingBox())
-        rect.grow(0.0002)  # about 20 m: accounts and meters drawn just outside the parcel
-        bbox = api.format_bbox(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
-        task = InspectTask(session.server, attributes, bbox, self._inspected)
+        if self.dock is not None:
+            self.dock.show()
+            self.dock.raise_()
+            self.dock.show_searching()
+        if self.inspect_task is not None and self.inspect_task in self.tasks:
+            self.inspect_task.cancel()  # a newer click wins
+        task = InspectTask(session.server, lon, lat, self._inspected)
+        self.inspect_task = task
         self._run(task)
         return task
 
     def _inspected(self, task: InspectTask) -> None:
         self._done(task)
-        if self.dock is None:
-            return
+        if self.dock is None or task is not self.inspect_task:
+            return  # unloaded, or an earlier click answered after a later one
         if task.failure is not None:
-            self.dock.show_error(tr(user_message(task.failure)))
+            self.dock.show_error(user_message(task.failure, translate))
             return
-        accounts = inspect.parcel_accounts(task.parcel.get("id"), task.result["accounts"])
-        meters = inspect.parcel_meters([a.account_id for a in accounts], task.result["meters"])
+        parcel = task.result["parcel"]
+        if parcel is None:
+            self.dock.parcel_label.setText(tr("No hay un predio de Padrón SIG en ese punto."))
+            return
+        self.dock.show_parcel(inspect.parcel_attributes(parcel))
+        accounts = inspect.parcel_accounts(parcel.get("id"), task.result["accounts"], translate)
+        meters = inspect.parcel_meters(
+            [a.account_id for a in accounts], task.result["meters"], translate
+        )
         self.dock.show_rows(accounts, meters)
-
-
-def _is_null(value: Any) -> bool:
-    try:
-        return value is None or (hasattr(value, "isNull") and value.isNull())
-    except TypeError:
-        return False

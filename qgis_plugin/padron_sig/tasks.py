@@ -11,7 +11,7 @@ from typing import Any
 
 from qgis.core import QgsTask
 
-from padron_sig.core import api, catalogue
+from padron_sig.core import api, catalogue, inspect
 from padron_sig.core.errors import Failure, Kind
 from padron_sig.i18n import LOGGER, tr
 from padron_sig.network import RequestFailed, get, post_form
@@ -66,8 +66,9 @@ class LoginTask(ApiTask):
 
 
 class LoadLayersTask(ApiTask):
-    """Catalogue, styles and GeoJSON of the extent, written to ``folder``. Result: list of
-    (LayerDef, qml path or None, geojson path or None, truncated) in drawing order."""
+    """Catalogue, and for the GeoJSON layers their style and the features of the extent,
+    written to ``folder`` (the vector tile layers fetch their tiles as QGIS draws them). Result:
+    list of (LayerDef, qml path or None, geojson path or None, truncated) in drawing order."""
 
     def __init__(self, server: str, bbox: str | None, folder: Path, on_done: Callable) -> None:
         super().__init__(tr("Cargando capas de Padrón SIG"), server, on_done)
@@ -82,7 +83,7 @@ class LoadLayersTask(ApiTask):
             if self.isCanceled():
                 raise RequestFailed(Failure(Kind.CANCELLED, server=self.server))
             qml_path = None
-            if layer.qml:
+            if layer.qml and layer.loads_as_geojson:  # tile layers: styled from the catalogue
                 qml = get(api.api_url(self.server, f"layers/{layer.id}/style.qml"), self.server)
                 qml_path = self.folder / f"{layer.id}.qml"
                 qml_path.write_bytes(qml)
@@ -107,21 +108,36 @@ class LoadLayersTask(ApiTask):
 
 
 class InspectTask(ApiTask):
-    """Accounts and meters around one parcel (bbox of the parcel); the core keeps the parcel's."""
+    """The parcel under a clicked point (lon/lat) and its accounts and meters (``parcel=``
+    filter of the API). Result: {"parcel": feature or None, "accounts": [...], "meters": [...]}."""
 
-    def __init__(self, server: str, parcel: dict[str, Any], bbox: str, on_done: Callable) -> None:
+    # Half-side of the search box around the click, in degrees (about 1 m).
+    SEARCH = 0.00001
+
+    def __init__(self, server: str, lon: float, lat: float, on_done: Callable) -> None:
         super().__init__(tr("Consultando el predio"), server, on_done)
-        self.parcel = parcel
-        self.bbox = bbox
+        self.lon = lon
+        self.lat = lat
 
-    def _all(self, path: str) -> list[dict[str, Any]]:
-        url: str | None = api.features_url(self.server, path, self.bbox, limit=1000)
+    def _all(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        url: str | None = api.api_url(self.server, path, {**params, "limit": 1000})
         features: list[dict[str, Any]] = []
-        while url and len(features) < api.MAX_FEATURES:
+        while url and len(features) < api.MAX_FEATURES and not self.isCanceled():
             page = api.parse_feature_page(get(url, self.server))
             features.extend(page.features)
             url = page.next_url
         return features
 
-    def work(self) -> dict[str, list[dict[str, Any]]]:
-        return {"accounts": self._all("accounts/"), "meters": self._all("meters/")}
+    def work(self) -> dict[str, Any]:
+        d = self.SEARCH
+        bbox = api.format_bbox(self.lon - d, self.lat - d, self.lon + d, self.lat + d)
+        candidates = self._all("parcels/", {"bbox": bbox})
+        parcel = inspect.parcel_at(candidates, self.lon, self.lat)
+        if parcel is None:
+            return {"parcel": None, "accounts": [], "meters": []}
+        pid = parcel.get("id")
+        return {
+            "parcel": parcel,
+            "accounts": self._all("accounts/", {"parcel": pid}),
+            "meters": self._all("meters/", {"parcel": pid}),
+        }

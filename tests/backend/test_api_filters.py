@@ -52,6 +52,10 @@ BAD = [
     ("/api/v1/parcels/", {"map_class": "rojo"}, "map_class", "opción válida"),
     ("/api/v1/segments/", {"street_type": "vereda"}, "street_type", "opción válida"),
     ("/api/v1/meters/", {"state": "roto"}, "state", "opción válida"),
+    ("/api/v1/accounts/", {"parcel": "P1"}, "parcel", "número entero"),
+    ("/api/v1/meters/", {"parcel": "3,x"}, "parcel", "número entero"),
+    ("/api/v1/parcels/", {"parcel": "3"}, "parcel", "Parámetro desconocido"),
+    ("/api/v1/segments/", {"ordering": "arrears"}, "ordering", "No se puede ordenar"),
     ("/api/v1/aggregates/colonias/", {"date_from": "31/12/2025"}, "date_from", "fecha"),
     ("/api/v1/aggregates/colonias/", {"date_to": "2026-02-30"}, "date_to", "fecha"),
     (

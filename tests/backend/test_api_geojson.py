@@ -1,18 +1,21 @@
 """GeoJSON layers: valid RFC 7946 in EPSG:4326, every filter, ordering, paging, precision."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from tests.backend.api_factories import (
+    AS_OF,
     Town,
     build_town,
     by_key,
     check_feature_collection,
     lonlat,
     lonlat_bbox,
+    snapshot,
     token_client,
 )
 
@@ -111,6 +114,45 @@ def test_account_filters_by_colonia_sector_and_route_ids(client: APIClient, town
     assert numbers(get(client, "/api/v1/accounts/", route=route.pk)) == ["A4", "A5", "A7"]
     both = f"{town.colonias['centro'].pk},{fuentes.pk}"
     assert len(get(client, "/api/v1/accounts/", colonia=both)) == 6
+
+
+def test_accounts_carry_the_score_of_their_links(client: APIClient, town: Town) -> None:
+    from gis_backend.registry.models import AccountLink
+
+    AccountLink.objects.filter(account=town.accounts["A1"]).update(
+        parcel_score=0.97125, segment_score=0.8
+    )
+    AccountLink.objects.filter(account=town.accounts["A2"]).update(parcel_score=0.55)
+    features = by_key(get(client, "/api/v1/accounts/"), "number")
+    assert features["A1"]["properties"]["parcel_score"] == 0.971
+    assert features["A1"]["properties"]["segment_score"] == 0.8
+    assert features["A2"]["properties"]["parcel_score"] == 0.55
+    assert features["A2"]["properties"]["segment_score"] is None
+    assert features["A3"]["properties"]["parcel_score"] is None  # linked, no score stored
+    # the scores travel in the properties, in the order of the other link columns
+    keys = list(features["A1"]["properties"])
+    assert keys.index("parcel_method") + 1 == keys.index("parcel_score")
+
+
+def test_accounts_and_meters_filter_by_linked_parcel(client: APIClient, town: Town) -> None:
+    p1, p2, p4 = (town.parcels[k].pk for k in ("P1", "P2", "P4"))
+    assert numbers(get(client, "/api/v1/accounts/", parcel=p4)) == ["A4", "A5"]
+    assert numbers(get(client, "/api/v1/accounts/", parcel=f"{p1},{p2}")) == ["A1", "A2"]
+    assert get(client, "/api/v1/accounts/", parcel=town.parcels["P6"].pk) == []
+    serials = lambda **p: [f["properties"]["serial"] for f in get(client, "/api/v1/meters/", **p)]  # noqa: E731
+    assert serials(parcel=p2) == ["M2"]
+    assert serials(parcel=f"{p1},{p2}") == ["M1", "M2"]
+    assert serials(parcel=p4) == []  # A4 and A5 have no meter
+    # an account drawn far from its parcel (its connection point) is still the parcel's
+    a4 = town.accounts["A4"]
+    a4.connection_point = town.accounts["A3"].connection_point
+    a4.save()
+    assert numbers(get(client, "/api/v1/accounts/", parcel=p4)) == ["A4", "A5"]
+    # with other filters and a bbox
+    centro = lonlat_bbox(-1, -1, 120, 25)
+    assert numbers(get(client, "/api/v1/accounts/", parcel=p1, bbox=centro, status="activo")) == [
+        "A1"
+    ]
 
 
 def test_account_without_parcel_link_filters_as_sin_vinculo(client: APIClient, town: Town) -> None:
@@ -222,6 +264,22 @@ def test_segments_are_lines_with_their_attributes(client: APIClient, town: Town)
     assert hidalgo["properties"]["street_type"] == "calle"
     assert hidalgo["properties"]["left_from"] == 1 and hidalgo["properties"]["left_to"] == 19
     assert hidalgo["properties"]["colonia"] == "Zona Centro"
+
+
+def test_segments_count_their_accounts_in_arrears(client: APIClient, town: Town) -> None:
+    features = by_key(get(client, "/api/v1/segments/"), "name")
+    # Hidalgo: A2 (1,500.50) and A3 (5,000) owe, A1 does not; Morelos: A4 (300) owes, A5 not.
+    assert features["Calle Hidalgo"]["properties"]["arrears_count"] == 2
+    assert features["Av. Morelos"]["properties"]["arrears_count"] == 1
+    from gis_backend.registry.models import AccountLink
+
+    # the newest snapshot counts: A4 paid after the cut-off → no account in arrears on Morelos
+    snapshot(town.accounts["A4"], "0", 0, 0, as_of=AS_OF + timedelta(days=31))
+    AccountLink.objects.filter(account=town.accounts["A3"]).update(segment=None)
+    features = by_key(get(client, "/api/v1/segments/", ordering="-arrears_count"), "name")
+    assert list(features) == ["Calle Hidalgo", "Av. Morelos"]
+    assert features["Calle Hidalgo"]["properties"]["arrears_count"] == 1
+    assert features["Av. Morelos"]["properties"]["arrears_count"] == 0
 
 
 def test_segment_filters(client: APIClient, town: Town) -> None:

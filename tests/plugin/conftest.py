@@ -24,6 +24,15 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def spanish_locale(qgis_app):
+    """The QGIS user locale of the test profile: Mexican Spanish, whatever the machine's LANG
+    (an English system would otherwise load the English translation)."""
+    from qgis.core import QgsSettings
+
+    QgsSettings().setValue("locale/userLocale", "es_MX")
+
+
 @pytest.fixture(scope="session")
 def auth_ready(qgis_app):
     """The test profile's auth database, unlocked with a master password (QGIS asks the user)."""

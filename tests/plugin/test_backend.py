@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import pytest
@@ -13,12 +15,21 @@ from qgis.core import (
     Qgis,
     QgsApplication,
     QgsAuthMethodConfig,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFields,
+    QgsJsonUtils,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsPointXY,
     QgsProject,
+    QgsRectangle,
     QgsSettings,
     QgsVectorLayer,
     QgsVectorTileLayer,
 )
-from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtCore import QPoint, QSize, Qt, QTimer
+from qgis.PyQt.QtGui import QColor, QImage
 from qgis.PyQt.QtTest import QTest
 
 pytestmark = pytest.mark.backend
@@ -49,7 +60,8 @@ def test_connect_stores_token_in_auth_database(plugin, qtbot, backend: Backend) 
     assert dialog.status_label.text() == f"Conectado como jefe a {backend.url}."
     token = backend.token("jefe")
     settings = QgsSettings()
-    authcfg = settings.value(conn.KEY_AUTHCFG, "", type=str)
+    authcfg = plugin.connection.saved_authcfg()
+    assert authcfg
     config = QgsAuthMethodConfig()
     assert QgsApplication.authManager().loadAuthenticationConfig(authcfg, config, True)
     assert config.config("token") == token
@@ -109,20 +121,94 @@ def test_every_catalogue_layer_loads_valid_with_style(
         map_layer = loaded[layer.id]
         assert map_layer.isValid(), layer.id
         assert map_layer.name() == layer.title
-        if isinstance(map_layer, QgsVectorLayer):
-            assert layer.loads_as_geojson
+        if layer.loads_as_geojson:
+            assert isinstance(map_layer, QgsVectorLayer), layer.id
             assert map_layer.featureCount() > 0, layer.id
             renderer = map_layer.renderer()
             assert renderer.classAttribute() == layer.style_property, layer.id
             assert map_layer.fields().indexOf(layer.style_property) >= 0, layer.id
-        else:  # tiles only, or GeoJSON without the style's property (segments)
-            assert isinstance(map_layer, QgsVectorTileLayer)
+        else:  # the big layers: vector tiles of the API, styled from the catalogue
+            assert isinstance(map_layer, QgsVectorTileLayer), layer.id
             styles = map_layer.renderer().styles()
-            assert [s.styleName() for s in styles] == [c.label for c in layer.style_classes]
+            grid = layer.grid()
+            labels = [c.label for c in layer.style_classes]
+            labels += [c.label for c in grid.style_classes] if grid else []
+            assert [s.styleName() for s in styles] == labels
             assert f"/api/v1/tiles/{layer.id}/" in map_layer.source()
+            assert "authcfg" not in map_layer.source() and "Token" not in map_layer.source()
 
 
-def parcel_with_accounts(parcels: QgsVectorLayer, backend: Backend) -> tuple[Any, list[dict]]:
+def render(layer, extent, crs) -> QImage:
+    """The layer drawn as QGIS draws it (tiles fetched over HTTP through QGIS networking)."""
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(crs)
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(256, 256))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return job.renderedImage()
+
+
+def coloured_pixels(image: QImage) -> int:
+    white = QColor(255, 255, 255).rgb()
+    return sum(
+        1
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+        if image.pixel(x, y) != white
+    )
+
+
+def test_vector_tiles_are_drawn_with_the_token_and_not_without(
+    plugin, qtbot, backend: Backend
+) -> None:
+    loaded = load(plugin, qtbot, backend, "jefe")
+    parcels = loaded["parcels"]
+    assert isinstance(parcels, QgsVectorTileLayer)
+    feature = backend.get_json("/api/v1/parcels/?limit=1")["features"][0]
+    lon, lat = feature["geometry"]["coordinates"][0][0][0]
+    mercator = QgsCoordinateReferenceSystem("EPSG:3857")
+    to_mercator = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:4326"), mercator, QgsProject.instance()
+    )
+    centre = to_mercator.transform(QgsPointXY(lon, lat))
+    extent = QgsRectangle(centre.x() - 150, centre.y() - 150, centre.x() + 150, centre.y() + 150)
+    session = plugin.connection.session
+    plugin.connection.set_session(None)  # no token: the API refuses the tiles, nothing drawn
+    try:
+        assert coloured_pixels(render(parcels.clone(), extent, mercator)) == 0
+    finally:
+        plugin.connection.set_session(session)
+    # with it (added by the request preprocessor): the parcels, at zoom ~17
+    assert coloured_pixels(render(parcels.clone(), extent, mercator)) > 20
+
+
+def test_interface_keeps_responding_while_layers_load(plugin, qtbot, backend: Backend) -> None:
+    dialog = connect(plugin, qtbot, backend.url, "jefe", PASSWORD)
+    assert dialog.connected
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    task = plugin.load_layers()
+    assert task is not None
+    qtbot.waitUntil(lambda: task not in plugin.tasks, timeout=TIMEOUT_MS)
+    timer.stop()
+    elapsed = time.monotonic() - started
+    assert task.failure is None
+    # the event loop ran all along: the timer fired through the whole load, never held up long
+    during = [t for t in ticks if t <= started + elapsed]
+    assert len(during) >= max(3, elapsed / 0.05), (len(during), elapsed)
+    gaps = [b - a for a, b in zip([started, *during], during, strict=False)]
+    assert max(gaps) < 0.5, max(gaps)
+
+
+def parcel_with_accounts(backend: Backend) -> tuple[dict, list[dict]]:
     accounts = backend.get_json("/api/v1/accounts/?limit=10000")["features"]
     by_parcel: dict[int, list[dict]] = {}
     for feature in accounts:
@@ -130,24 +216,30 @@ def parcel_with_accounts(parcels: QgsVectorLayer, backend: Backend) -> tuple[Any
         if pid is not None:
             by_parcel.setdefault(pid, []).append(feature)
     best = max(by_parcel, key=lambda pid: len(by_parcel[pid]))
-    for feature in parcels.getFeatures():
-        if feature["id"] == best:
-            return feature, by_parcel[best]
-    raise AssertionError("parcel not in the layer")
+    parcels = backend.get_json("/api/v1/parcels/?limit=10000")["features"]
+    parcel = next(f for f in parcels if f["id"] == best)
+    return parcel, by_parcel[best]
 
 
-def click_parcel(plugin, qtbot, qgis_iface, feature) -> None:
+def click_parcel(plugin, qtbot, qgis_iface, parcel: dict) -> None:
     canvas = qgis_iface.mapCanvas()
     window = canvas.window()
     window.resize(900, 700)
     window.show()
-    parcels = plugin.parcels_layer()
-    canvas.setDestinationCrs(parcels.crs())
-    extent = feature.geometry().boundingBox()
+    [feature] = QgsJsonUtils.stringToFeatureList(json.dumps(parcel), QgsFields(), None)
+    geometry = feature.geometry()
+    crs = QgsCoordinateReferenceSystem("EPSG:3857")
+    geometry.transform(
+        QgsCoordinateTransform(
+            QgsCoordinateReferenceSystem("EPSG:4326"), crs, QgsProject.instance()
+        )
+    )
+    canvas.setDestinationCrs(crs)
+    extent = geometry.boundingBox()
     extent.scale(3)
     canvas.setExtent(extent)
     canvas.refresh()
-    point = feature.geometry().pointOnSurface().asPoint()
+    point = geometry.pointOnSurface().asPoint()
     pixel = canvas.getCoordinateTransform().transform(point)
     plugin.inspect_action.trigger()
     assert canvas.mapTool() is plugin.tool
@@ -165,11 +257,12 @@ def test_click_on_parcel_shows_its_accounts(
     plugin, qtbot, backend: Backend, qgis_iface, username: str
 ) -> None:
     load(plugin, qtbot, backend, username)
-    feature, expected = parcel_with_accounts(plugin.parcels_layer(), backend)
-    click_parcel(plugin, qtbot, qgis_iface, feature)
+    parcel, expected = parcel_with_accounts(backend)
+    click_parcel(plugin, qtbot, qgis_iface, parcel)
     dock = plugin.dock
     assert dock.isVisible()
-    assert str(feature["cadastral_key"]) in dock.parcel_label.text()
+    assert str(parcel["properties"]["cadastral_key"]) in dock.parcel_label.text()
+    assert dock.headers(dock.accounts_table) == list(inspect.ACCOUNT_HEADERS)
     rows = dock.cell_texts(dock.accounts_table)
     assert sorted(r[0] for r in rows) == sorted(f["properties"]["number"] for f in expected)
     holders = [r[1] for r in rows]
@@ -180,4 +273,32 @@ def test_click_on_parcel_shows_its_accounts(
         assert inspect.MASK not in holders
         assert [r[1] for r in rows] == [names[r[0]] or inspect.MISSING for r in rows]
         assert any(h != inspect.MISSING for h in holders)
+    # the link's score, as the API sends it, with two decimals (no placeholder)
+    scores = {f["properties"]["number"]: f["properties"]["parcel_score"] for f in expected}
+    assert [r[7] for r in rows] == [inspect.score_text(scores[r[0]]) for r in rows]
+    assert any(r[7] != inspect.MISSING for r in rows)
     assert dock.status_label.text().startswith(f"{len(rows)} cuentas")
+
+
+def test_click_outside_any_parcel_says_so(plugin, qtbot, backend: Backend) -> None:
+    dialog = connect(plugin, qtbot, backend.url, "jefe", PASSWORD)
+    assert dialog.connected
+    task = plugin.inspect_point(-99.13, 19.43)  # Mexico City: no parcel of this town
+    qtbot.waitUntil(lambda: task not in plugin.tasks, timeout=TIMEOUT_MS)
+    assert plugin.dock.parcel_label.text() == "No hay un predio de Padrón SIG en ese punto."
+    assert plugin.dock.accounts_table.rowCount() == 0
+
+
+def test_a_later_click_wins_over_an_earlier_one(plugin, qtbot, backend: Backend) -> None:
+    dialog = connect(plugin, qtbot, backend.url, "jefe", PASSWORD)
+    assert dialog.connected
+    parcel, expected = parcel_with_accounts(backend)
+    [feature] = QgsJsonUtils.stringToFeatureList(json.dumps(parcel), QgsFields(), None)
+    inside = feature.geometry().pointOnSurface().asPoint()
+    lon, lat = inside.x(), inside.y()
+    first = plugin.inspect_point(-99.13, 19.43)  # nowhere
+    plugin.inspect_point(lon, lat)
+    qtbot.waitUntil(lambda: not plugin.tasks, timeout=TIMEOUT_MS)
+    assert first is not None and first is not plugin.inspect_task
+    assert str(parcel["properties"]["cadastral_key"]) in plugin.dock.parcel_label.text()
+    assert plugin.dock.accounts_table.rowCount() == len(expected)

@@ -116,6 +116,16 @@ def test_project_catalogue_parses() -> None:
     assert by_id["parcels"].tiles == "/api/v1/tiles/parcels/{z}/{x}/{y}.pbf"
     assert by_id["meters"].geojson == "/api/v1/meters/" and by_id["meters"].tiles is None
     assert not by_id["suspensions"].loads_as_geojson
+    # the big layers load as vector tiles; their GeoJSON serves the inspect tool
+    assert [layer.id for layer in layers if layer.loads_as_geojson] == [
+        "meters",
+        "colonias",
+        "sectors",
+    ]
+    grid = by_id["parcels"].grid()
+    assert grid is not None and grid.id == "parcels_grid" and grid.style_property == "share_over_90"
+    assert (grid.minzoom, grid.maxzoom, grid.style_kind) == (10, 14, "graduated")
+    assert by_id["segments"].grid() is None
 
 
 def test_drawing_order_points_over_lines_over_polygons() -> None:
@@ -250,4 +260,40 @@ def test_parcel_meters() -> None:
     ]
     rows = inspect.parcel_meters([10, None], meters)
     assert [r.serial for r in rows] == ["A", "B"]
-    assert inspect.meter_cells(rows[1]) == ("B", "danado", "—", "10")
+    assert inspect.meter_cells(rows[1]) == ("B", "Dañado", "—", "10")  # the state's label
+
+
+def test_labels_go_through_the_translate_function() -> None:
+    english = {"Suspendido / cortado": "Suspended / cut off", inspect.MASK: "•••• (hidden)"}.get
+    row = inspect.account_row(
+        account("5", 1, status="suspendido", holder_masked=True, parcel_method="direccion"),
+        lambda text: english(text) or text,
+    )
+    assert (row.status, row.holder, row.link_method) == (
+        "Suspended / cut off",
+        "•••• (hidden)",
+        "Dirección",
+    )
+    assert errors.user_message(
+        errors.Failure(errors.Kind.UNREACHABLE, server="http://h:1"),
+        lambda t: t.replace("No se pudo conectar con", "Could not connect to"),
+    ).startswith("Could not connect to http://h:1.")  # placeholders filled after translating
+
+
+def test_parcel_at_a_clicked_point() -> None:
+    square = [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]
+    hole = [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]
+    features = [
+        {"id": 1, "geometry": {"type": "Polygon", "coordinates": [square[0], hole]}},
+        {"id": 2, "geometry": {"type": "MultiPolygon", "coordinates": [[[[20, 0], [30, 0],
+                                                                          [30, 5], [20, 0]]]]}},
+        {"id": 3, "geometry": None},
+    ]  # fmt: skip
+    assert inspect.parcel_at(features, 1, 1)["id"] == 1
+    assert inspect.parcel_at(features, 5, 5) is None  # inside the hole
+    assert inspect.parcel_at(features, 29, 1)["id"] == 2
+    assert inspect.parcel_at(features, 21, 4) is None  # outside the triangle
+    assert inspect.parcel_attributes({"id": 7, "properties": {"cadastral_key": "K"}}) == {
+        "cadastral_key": "K",
+        "id": 7,
+    }

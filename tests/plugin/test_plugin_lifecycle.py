@@ -1,5 +1,7 @@
 """The plugin loads and unloads cleanly in headless QGIS."""
 
+import logging
+
 from qgis.core import QgsProject
 from qgis.PyQt.QtWidgets import QToolBar
 
@@ -18,6 +20,13 @@ def test_load_and_unload_leave_nothing(qgis_iface, qgis_new_project, auth_ready)
         "Inspeccionar predio",
     ]
     assert plugin.connection._preprocessor_id is not None
+    from qgis.core import QgsApplication
+
+    registry = QgsApplication.processingRegistry()
+    assert registry.providerById("padron_sig") is plugin.provider
+    assert plugin.provider.algorithm("descargar_cuentas") is not None
+    logger = logging.getLogger("padron_sig")
+    assert logger.handlers  # qgis-plugin-tools' handlers: message log, file, console
     folder = plugin.folder
     assert folder is not None and folder.is_dir()
     # a group as if layers had been loaded
@@ -31,6 +40,8 @@ def test_load_and_unload_leave_nothing(qgis_iface, qgis_new_project, auth_ready)
 
     assert plugin.actions == [] and plugin.dock is None and plugin.tool is None
     assert plugin.connection._preprocessor_id is None
+    assert registry.providerById("padron_sig") is None
+    assert logger.handlers == []
     assert not folder.exists()
     assert QgsProject.instance().layerTreeRoot().findGroup(layer_builder.GROUP_NAME) is None
     assert QgsProject.instance().mapLayers() == {}

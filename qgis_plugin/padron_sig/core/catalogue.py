@@ -38,12 +38,39 @@ class LayerDef:
     style_kind: str | None  # categorized | graduated
     style_classes: tuple[StyleClass, ...] = field(default=())
     tile_layers: tuple[dict[str, Any], ...] = field(default=())
+    # Low-zoom summary inside the tiles (``<id>_grid``): graduated by this property.
+    grid_property: str | None = None
+    grid_classes: tuple[StyleClass, ...] = field(default=())
+
+    def grid(self) -> LayerDef | None:
+        """The ``<id>_grid`` tile layer as a graduated layer of its own, if the tiles carry one."""
+        grid_id = f"{self.id}_grid"
+        entry = next((t for t in self.tile_layers if t.get("id") == grid_id), None)
+        if entry is None or self.grid_property is None or not self.grid_classes:
+            return None
+        return LayerDef(
+            id=grid_id,
+            title=self.title,
+            description="",
+            geometry="polygon",
+            source_type=self.source_type,
+            tiles=self.tiles,
+            geojson=None,
+            minzoom=int(entry.get("minzoom", self.minzoom)),
+            maxzoom=int(entry.get("maxzoom", self.maxzoom)),
+            qml=None,
+            style_property=self.grid_property,
+            style_kind="graduated",
+            style_classes=self.grid_classes,
+        )
 
     @property
     def loads_as_geojson(self) -> bool:
-        """Layers with a GeoJSON endpoint load as vector layers styled by their .qml; the others
-        (vector tiles only) as vector tile layers styled from the catalogue's classes."""
-        return self.geojson is not None
+        """Small layers (source GeoJSON) load as vector layers styled by their .qml; the big
+        ones (source vector tiles: parcels, accounts, segments, suspensions) as vector tile
+        layers styled from the catalogue's classes, whatever the size of the town. Their
+        GeoJSON ``detail`` endpoint serves the inspect tool and the Processing algorithms."""
+        return self.source_type == "geojson" or self.tiles is None
 
 
 def use_tiles_instead(layer: LayerDef, geojson_fields: list[str]) -> bool:
@@ -87,6 +114,11 @@ def parse_layer(entry: dict[str, Any]) -> LayerDef:
     classes = tuple(
         StyleClass(c["value"], str(c.get("label", c["value"])), c["color"]) for c in raw
     )
+    grid = style.get("grid") or {}
+    grid_classes = tuple(
+        StyleClass(c["value"], str(c.get("label", c["value"])), c["color"])
+        for c in grid.get("stops") or ()
+    )
     qml = entry.get("qml")
     if qml is not None and (qml.startswith("/") or ".." in qml.split("/") or "://" in qml):
         raise CatalogueError(f"layer {layer_id!r}: qml must be a path relative to layers/")
@@ -105,6 +137,8 @@ def parse_layer(entry: dict[str, Any]) -> LayerDef:
         style_kind=kind,
         style_classes=classes,
         tile_layers=tuple(entry.get("tile_layers") or ()),
+        grid_property=grid.get("property"),
+        grid_classes=grid_classes,
     )
 
 

@@ -6,8 +6,11 @@ code, HTTP status, body); ``user_message`` turns it into the message shown in th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+
+from .texts import QT_TR_NOOP, same
 
 
 class Kind(Enum):
@@ -44,40 +47,80 @@ def server_detail(body: bytes) -> str | None:
     return None
 
 
-def user_message(failure: Failure) -> str:
-    server = failure.server or "el servidor"
+def message_template(failure: Failure) -> tuple[str, dict[str, str]]:
+    """The message for a failure as a Spanish template (marked for translation) and the values
+    of its ``{placeholders}``: the QGIS side shows ``tr(template, **values)``."""
+    server = {"server": failure.server or "el servidor"}
     if failure.kind is Kind.UNREACHABLE:
         return (
-            f"No se pudo conectar con {server}. Revise la dirección del servidor y su conexión "
-            "a internet."
+            QT_TR_NOOP(
+                "No se pudo conectar con {server}. Revise la dirección del servidor y su "
+                "conexión a internet."
+            ),
+            server,
         )
     if failure.kind is Kind.TIMEOUT:
-        return f"{server} no respondió a tiempo. Intente de nuevo en unos minutos."
+        return QT_TR_NOOP(
+            "{server} no respondió a tiempo. Intente de nuevo en unos minutos."
+        ), server
     if failure.kind is Kind.SSL:
-        return f"La conexión segura con {server} falló (certificado no válido)."
+        return QT_TR_NOOP("La conexión segura con {server} falló (certificado no válido)."), server
     if failure.kind is Kind.CANCELLED:
-        return "Operación cancelada."
+        return QT_TR_NOOP("Operación cancelada."), {}
     if failure.kind is Kind.NOT_CONNECTED:
-        return "No hay sesión con el servidor. Use «Conectar» e ingrese su usuario y contraseña."
+        return (
+            QT_TR_NOOP(
+                "No hay sesión con el servidor. Use «Conectar» e ingrese su usuario y contraseña."
+            ),
+            {},
+        )
     if failure.kind is Kind.BAD_ANSWER:
         return (
-            f"{server} respondió, pero no como la API de Padrón SIG. Revise la dirección del "
-            "servidor."
+            QT_TR_NOOP(
+                "{server} respondió, pero no como la API de Padrón SIG. Revise la dirección del "
+                "servidor."
+            ),
+            server,
         )
     status = failure.status or 0
     if failure.during_login and status in (400, 401):
-        return "Usuario o contraseña incorrectos."
+        return QT_TR_NOOP("Usuario o contraseña incorrectos."), {}
     if status == 401:
-        return "La sesión expiró o el token ya no es válido. Use «Conectar» para ingresar de nuevo."
+        return (
+            QT_TR_NOOP(
+                "La sesión expiró o el token ya no es válido. Use «Conectar» para ingresar de "
+                "nuevo."
+            ),
+            {},
+        )
     if status == 403:
-        return "Su usuario no tiene un rol con permiso para esta información."
+        return QT_TR_NOOP("Su usuario no tiene un rol con permiso para esta información."), {}
     if status == 404:
-        return f"{server} no tiene esta información (404). Revise la dirección del servidor."
+        return (
+            QT_TR_NOOP(
+                "{server} no tiene esta información (404). Revise la dirección del servidor."
+            ),
+            server,
+        )
     if status == 400:
         detail = server_detail(failure.body)
-        return "Solicitud no válida" + (f": {detail}" if detail else ".")
+        if detail:
+            return QT_TR_NOOP("Solicitud no válida: {detail}"), {"detail": detail}
+        return QT_TR_NOOP("Solicitud no válida."), {}
     if status == 429:
-        return "Demasiadas solicitudes; espere un momento e intente de nuevo."
+        return QT_TR_NOOP("Demasiadas solicitudes; espere un momento e intente de nuevo."), {}
     if status >= 500:
-        return f"Error en {server} ({status}). Intente más tarde o avise al administrador."
-    return f"Respuesta inesperada de {server} (HTTP {status})."
+        return (
+            QT_TR_NOOP("Error en {server} ({status}). Intente más tarde o avise al administrador."),
+            {**server, "status": str(status)},
+        )
+    return (
+        QT_TR_NOOP("Respuesta inesperada de {server} (HTTP {status})."),
+        {**server, "status": str(status)},
+    )
+
+
+def user_message(failure: Failure, translate: Callable[[str], str] = same) -> str:
+    """The message shown for a failure; ``translate`` is the QGIS side's ``tr``."""
+    template, values = message_template(failure)
+    return translate(template).format(**values)
