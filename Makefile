@@ -8,13 +8,14 @@ export DEMO_ACCOUNTS
 ENV := source var/env &&
 ADMIN := .venv/bin/padron-admin
 
-.PHONY: demo test setup migrate lint format plugin help
+.PHONY: demo test setup migrate lint format plugin translations help
 
 help:
 	@echo "make demo   - instala, carga la ciudad de demostración y sirve en http://127.0.0.1:$(PORT)"
 	@echo "make test   - instala y corre todas las pruebas contra PostgreSQL + PostGIS reales"
 	@echo "make lint   - ruff y mypy"
 	@echo "make plugin - empaqueta el complemento de QGIS en dist/padron_sig.zip"
+	@echo "make translations - actualiza y compila las traducciones del complemento (.ts/.qm)"
 
 setup:
 	bash gis_backend/deploy/setup.sh
@@ -36,6 +37,10 @@ test: migrate
 
 plugin:
 	python3 qgis_plugin/build_zip.py
+
+translations:
+	python3 qgis_plugin/translations.py update
+	python3 qgis_plugin/translations.py release
 
 lint: setup
 	.venv/bin/ruff check .
