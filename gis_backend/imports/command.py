@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gis_backend.imports.engine import VectorImporter, run_vector_import
 from gis_backend.imports.problems import ImportFileError, Summary
+from gis_backend.maps.summaries import refresh_after_commit
 
 MAX_LISTED = 50
 
@@ -48,3 +49,4 @@ class VectorImportCommand(BaseCommand):
             self.stderr.write(f"… y {hidden} avisos o rechazos más (vea el archivo de rechazos).")
         for line in summary.lines():
             self.stdout.write(line)
+        refresh_after_commit()  # map summaries: in the background, once the import committed

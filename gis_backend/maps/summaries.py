@@ -1,15 +1,22 @@
 """Low-zoom summaries (maps_grid_cell, maps_segment_summary) and the data version.
 
 The summaries are recomputed by ``maps_refresh_summaries()`` (sql/post_10_maps.sql) when the
-registry's data version has moved, at most once per ``PADRON_MAP_SUMMARY_MIN_AGE`` seconds:
-lazily, by the first request that needs them, or by ``padron-admin refresh_map_summaries``
-after a bulk load. While one request refreshes, others keep reading the previous summaries.
+registry's data version has moved: after every import and linking run, in the background
+(``refresh_after_commit``, called by the import and link commands), by
+``padron-admin refresh_map_summaries``, and otherwise lazily by the first request that needs
+them, at most once per ``PADRON_MAP_SUMMARY_MIN_AGE`` seconds. While one refresh runs, requests
+keep reading the previous summaries.
 """
 
+import logging
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from django.db import transaction
 
 from gis_backend.maps.db import map_cursor
 
@@ -20,6 +27,12 @@ from gis_backend.maps.db import map_cursor
 MIN_AGE_SECONDS = float(os.environ.get("PADRON_MAP_SUMMARY_MIN_AGE", "300"))
 # pg_advisory lock key: "MAPS" in ASCII.
 REFRESH_LOCK = 0x4D415053
+# What refresh_after_commit does: "background" (a detached ``refresh_map_summaries --if-stale``
+# process, so the import command returns at once), "inline" (in this process, before
+# returning), or "off".
+REFRESH_MODE = os.environ.get("PADRON_MAP_SUMMARY_REFRESH", "background")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,8 +55,9 @@ def summary_state() -> SummaryState | None:
 
 
 def refresh_summaries() -> int:
-    """Recompute the summaries now (in the caller's transaction); return their data version."""
-    with map_cursor() as cursor:
+    """Recompute the summaries now (in the caller's transaction, or one of their own); return
+    their data version."""
+    with transaction.atomic(), map_cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         return _refresh(cursor)
 
@@ -57,6 +71,47 @@ def _refresh(cursor: Any) -> int:
     return version
 
 
+def refresh_if_stale() -> tuple[int, bool]:
+    """Recompute the summaries unless they already reflect the current data version, waiting for
+    a refresh already running; return their version and whether this call recomputed them."""
+    with transaction.atomic(), map_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        cursor.execute(
+            "SELECT (SELECT data_version FROM maps_summary_state WHERE id = 1), maps_data_version()"
+        )
+        summarised, current = cursor.fetchone()
+        if summarised is not None and int(summarised) == int(current):
+            return int(current), False
+        return _refresh(cursor), True
+
+
+def refresh_after_commit() -> None:
+    """Bring the summaries up to date once the caller's transaction commits (at once outside
+    one): for the import and link commands, so that maps at city scale show what they loaded
+    without anyone running refresh_map_summaries, and without the import waiting for it (a
+    refresh takes about 25 s on the 1M-account town)."""
+    transaction.on_commit(_start_refresh)
+
+
+def _start_refresh() -> None:
+    if REFRESH_MODE == "off":
+        return
+    if REFRESH_MODE == "inline":
+        refresh_if_stale()
+        return
+    command = [sys.executable, "-m", "gis_backend.manage", "refresh_map_summaries", "--if-stale"]
+    try:
+        # Its own session: it outlives the command that started it and ignores its Ctrl-C.
+        subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        logger.exception("Could not start the map summary refresh; the first map request will.")
+
+
 def fresh_summaries(min_age_seconds: float | None = None) -> int:
     """The data version of the summaries, recomputing them first when they are missing, or stale
     and older than ``min_age_seconds``."""
@@ -68,7 +123,9 @@ def fresh_summaries(min_age_seconds: float | None = None) -> int:
     current = data_version()
     if current == state.data_version:
         return state.data_version
-    with map_cursor() as cursor:
+    # A transaction of its own when the caller has none (tile views run without one): the
+    # advisory lock and the refresh must share it.
+    with transaction.atomic(), map_cursor() as cursor:
         cursor.execute(
             "SELECT clock_timestamp() - %s > make_interval(secs => %s)",
             [state.refreshed_at, min_age],
@@ -81,22 +138,27 @@ def fresh_summaries(min_age_seconds: float | None = None) -> int:
         return _refresh(cursor)
 
 
-# The cached body under a key for a given version (a subquery of the queries below).
-CACHED = "(SELECT body FROM maps_tile_cache WHERE key = %(key)s AND data_version = {version})"
+# The cached body under a key for a given version (a subquery of the queries below): its
+# gzipped form when the caller asks for it and there is one (tell them apart by GZIP_MAGIC).
+CACHED = (
+    "(SELECT CASE WHEN %(gzip)s THEN coalesce(body_gzip, body) ELSE body END"
+    " FROM maps_tile_cache WHERE key = %(key)s AND data_version = {version})"
+)
+GZIP_MAGIC = b"\x1f\x8b"  # no MVT (first byte 0x1a) nor JSON body starts so
 
 
-def live_version(cache_key: str) -> tuple[int, bytes | None]:
+def live_version(cache_key: str, *, gzip: bool = False) -> tuple[int, bytes | None]:
     """The data version, and the body cached under ``cache_key`` for it: one query."""
     with map_cursor() as cursor:
         cursor.execute(
             f"SELECT v, {CACHED.format(version='v')} FROM (SELECT maps_data_version() AS v) AS d",
-            {"key": cache_key},
+            {"key": cache_key, "gzip": gzip},
         )
         version, body = cursor.fetchone()
     return int(version), bytes(body) if body is not None else None
 
 
-def summary_version(cache_key: str) -> tuple[int, bytes | None]:
+def summary_version(cache_key: str, *, gzip: bool = False) -> tuple[int, bytes | None]:
     """Like ``fresh_summaries()``, with the body cached under ``cache_key`` for the version the
     summaries have: one query when they are up to date."""
     with map_cursor() as cursor:
@@ -107,7 +169,7 @@ def summary_version(cache_key: str) -> tuple[int, bytes | None]:
                    {CACHED.format(version="s.data_version")}
               FROM maps_summary_state AS s
             """,
-            {"key": cache_key, "min_age": MIN_AGE_SECONDS},
+            {"key": cache_key, "min_age": MIN_AGE_SECONDS, "gzip": gzip},
         )
         row = cursor.fetchone()
     if row is None:

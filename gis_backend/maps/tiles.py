@@ -1,6 +1,8 @@
 """Mapbox vector tiles from ST_AsMVT, their cache and their TileJSON.
 
-Detail zooms draw one feature per object from the live tables. Below a layer's
+Detail zooms draw one feature per object from the live tables; parcels (and the label points
+of accounts drawn at their parcel) from ``maps_parcel_tile``, which triggers keep in step with
+the registry in Web Mercator with each parcel's state (sql/post_10_maps.sql). Below a layer's
 ``detail_minzoom`` (layers/catalogue.yaml) a tile would hold most of the town, tens of
 megabytes: those zooms draw the low-zoom summaries instead (a 76 m grid of parcels, accounts
 and arrears, merged 2^(14−z) cells a side; segments with arrears, simplified), which
@@ -30,10 +32,10 @@ HALF_WORLD = 20037508.342789244
 SRID = settings.STORAGE_SRID
 
 TILE = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
-# The tile and its buffer, in the storage SRID, to pick rows by their spatial index.
-STORAGE_ENV = (
-    f"ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT}), {SRID})"
-)
+# The tile and its buffer in Web Mercator, to pick tile-ready rows (maps_parcel_tile) by their
+# spatial index; the same in the storage SRID for the registry's own geometry.
+TILE_ENV = f"ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT})"
+STORAGE_ENV = f"ST_Transform({TILE_ENV}, {SRID})"
 
 
 def mvt_geom(geometry_3857: str) -> str:
@@ -50,28 +52,21 @@ LATEST_COLLECTION = """
     ) AS cs ON true
 """
 
+# Parcels read their state from maps_parcel_tile, kept in step with the registry by triggers
+# (sql/post_10_maps.sql: the accounts linked to the parcel, the most severe of their statuses,
+# the sum of their positive newest balances, the largest days overdue among those).
 PARCELS_SQL = f"""
-SELECT p.id, p.cadastral_key,
-       coalesce(st.accounts, 0) AS accounts,
-       coalesce(st.status, 'sin_cuenta') AS status,
-       st.balance::float8 AS balance,
-       st.days_overdue,
-       CASE WHEN st.balance > 0 THEN maps_aging_bucket(st.days_overdue) ELSE 'sin_adeudo' END
+SELECT t.parcel_id AS id, t.cadastral_key,
+       t.accounts,
+       coalesce(t.status, 'sin_cuenta') AS status,
+       t.balance::float8 AS balance,
+       t.days_overdue,
+       CASE WHEN t.balance > 0 THEN maps_aging_bucket(t.days_overdue) ELSE 'sin_adeudo' END
            AS aging,
-       maps_map_class(st.status, st.balance, st.days_overdue) AS map_class,
-       {mvt_geom("ST_Transform(p.geom, 3857)")} AS geom
-  FROM registry_parcel AS p
-  LEFT JOIN LATERAL (
-      SELECT count(*) AS accounts,
-             (array_agg(a.status ORDER BY maps_status_rank(a.status) DESC))[1] AS status,
-             sum(cs.balance) FILTER (WHERE cs.balance > 0) AS balance,
-             max(cs.days_overdue) FILTER (WHERE cs.balance > 0) AS days_overdue
-        FROM registry_accountlink AS l
-        JOIN registry_account AS a ON a.id = l.account_id
-        {LATEST_COLLECTION}
-       WHERE l.parcel_id = p.id
-  ) AS st ON true
- WHERE p.geom && {STORAGE_ENV}
+       maps_map_class(t.status, t.balance, t.days_overdue) AS map_class,
+       {mvt_geom("t.geom")} AS geom
+  FROM maps_parcel_tile AS t
+ WHERE t.geom && {TILE_ENV}
 """
 
 ACCOUNTS_SQL = f"""
@@ -82,8 +77,8 @@ SELECT a.id, a.number, a.status, a.tariff, la.located_at,
        CASE WHEN cs.balance > 0 THEN maps_aging_bucket(cs.days_overdue) ELSE 'sin_adeudo' END
            AS aging,
        maps_map_class(a.status, cs.balance, cs.days_overdue) AS map_class,
-       {mvt_geom("ST_Transform(la.geom, 3857)")} AS geom
-  FROM maps_located_accounts({STORAGE_ENV}) AS la
+       {mvt_geom("la.geom")} AS geom
+  FROM maps_tile_accounts({TILE_ENV}, {STORAGE_ENV}) AS la
   JOIN registry_account AS a ON a.id = la.account_id
   {LATEST_COLLECTION}
 """
@@ -122,8 +117,8 @@ SELECT sg.id,
 SUSPENSIONS_SQL = f"""
 SELECT e.id, la.account_id, a.number AS account_number, e.kind,
        e.occurred_on::text AS occurred_on, nullif(e.reason, '') AS reason,
-       {mvt_geom("ST_Transform(la.geom, 3857)")} AS geom
-  FROM maps_located_accounts({STORAGE_ENV}) AS la
+       {mvt_geom("la.geom")} AS geom
+  FROM maps_tile_accounts({TILE_ENV}, {STORAGE_ENV}) AS la
   -- LATERAL: the events of each located account by index, not a scan of all events.
   CROSS JOIN LATERAL (
       SELECT ev.id, ev.kind, ev.occurred_on, ev.reason
@@ -311,11 +306,23 @@ def plan_tile(layer: Layer, z: int, x: int, y: int, options: dict[str, Any]) -> 
     return None
 
 
-def version_and_cached(plan: TilePlan | None, key: str) -> tuple[int, bytes | None]:
-    """The data version a tile reflects, and its cached body if there is one."""
+def version_and_cached(
+    plan: TilePlan | None, key: str, *, gzip: bool = False
+) -> tuple[int, bytes | None]:
+    """The data version a tile reflects, and its cached body if there is one (gzipped if asked
+    for and stored so: see ``summaries.GZIP_MAGIC``)."""
     if plan is not None and plan.uses_summaries:
-        return summary_version(key)
-    return live_version(key)
+        return summary_version(key, gzip=gzip)
+    return live_version(key, gzip=gzip)
+
+
+def store_gzip(key: str, version: int, packed: bytes) -> None:
+    """Keep the gzipped body beside the cached one, for the next clients accepting gzip."""
+    with map_cursor() as cursor:
+        cursor.execute(
+            "UPDATE maps_tile_cache SET body_gzip = %s WHERE key = %s AND data_version = %s",
+            [packed, key, version],
+        )
 
 
 def cache_key(layer: str, z: int, x: int, y: int, options: dict[str, Any]) -> str:
@@ -334,21 +341,52 @@ def store_tile(key: str, version: int, body: bytes) -> None:
             """
             INSERT INTO maps_tile_cache (key, data_version, body) VALUES (%s, %s, %s)
             ON CONFLICT (key) DO UPDATE
-               SET data_version = EXCLUDED.data_version, body = EXCLUDED.body, created_at = now()
+               SET data_version = EXCLUDED.data_version, body = EXCLUDED.body, body_gzip = NULL,
+                   created_at = now()
             """,
             [key, version, body],
         )
 
 
-def render_tile(plan: TilePlan | None, z: int, x: int, y: int) -> bytes:
-    if plan is None:
-        return b""
+def tile_sql(plan: TilePlan) -> str:
     # No "WHERE geom IS NOT NULL": ST_AsMVT skips NULL geometries itself, and the planner would
     # push that filter into the scans, running ST_AsMVTGeom (and ST_PointOnSurface) for rows
     # the joins then drop, and twice for those they keep.
-    sql = f"SELECT ST_AsMVT(t, %(mvt_layer)s, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
+    return f"SELECT ST_AsMVT(t, %(mvt_layer)s, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
+
+
+def render_tile(plan: TilePlan | None, z: int, x: int, y: int) -> bytes:
+    if plan is None:
+        return b""
     with map_cursor() as cursor:
-        cursor.execute(sql, {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params})
+        cursor.execute(
+            tile_sql(plan), {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
+        )
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def render_and_store(
+    plan: TilePlan | None, z: int, x: int, y: int, key: str, version: int
+) -> bytes:
+    """Build the tile and keep it in the cache: one statement, one round trip."""
+    if plan is None:
+        store_tile(key, version, b"")
+        return b""
+    sql = f"""
+        WITH tile AS ({tile_sql(plan)}),
+        stored AS (
+            INSERT INTO maps_tile_cache (key, data_version, body)
+            SELECT %(cache_key)s, %(version)s, coalesce(st_asmvt, '') FROM tile
+            ON CONFLICT (key) DO UPDATE
+               SET data_version = EXCLUDED.data_version, body = EXCLUDED.body,
+                   body_gzip = NULL, created_at = now()
+        )
+        SELECT st_asmvt FROM tile
+    """
+    params = {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
+    with map_cursor() as cursor:
+        cursor.execute(sql, {**params, "cache_key": key, "version": version})
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 

@@ -2,9 +2,11 @@
 ``maps.geojson``, ``maps.tiles`` and ``maps.aggregates``, log personal-data reads and return the
 bytes PostGIS built."""
 
+import gzip
 from typing import Any, ClassVar
 
 import django_filters as df
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -24,10 +27,11 @@ from rest_framework.response import Response
 from gis_backend.access.permissions import HasRole
 from gis_backend.access.personal_data import log_personal_data_access, may_see_personal_data
 from gis_backend.maps import aggregates, filters, geojson, tiles
+from gis_backend.maps.auth import MapTokenAuthentication
 from gis_backend.maps.catalogue import CATALOGUE_PATH, layers, load_catalogue, tiled_layers
 from gis_backend.maps.renderers import GeoJSONRenderer, MVTRenderer
 from gis_backend.maps.schema import ERROR_SCHEMA, feature_collection_schema, filter_parameters
-from gis_backend.maps.summaries import live_version, summary_version
+from gis_backend.maps.summaries import GZIP_MAGIC, live_version, summary_version
 from gis_backend.registry import choices
 from gis_backend.registry.models import (
     Account,
@@ -42,6 +46,8 @@ from gis_backend.registry.models import (
 GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_TILE_ZOOM = 22
+GZIP_MIN_BYTES = 1024
+TILE_GZIP_MIN_BYTES = 16_384
 PAGING = (
     "Páginas de «limit» elementos (por omisión 1000, máximo 10000); «next» lleva a la "
     "siguiente. Coordenadas en EPSG:4326 (lon, lat) con «precision» decimales. Un parámetro "
@@ -69,6 +75,7 @@ ERRORS = {
 class MapView(GenericAPIView):  # type: ignore[type-arg]
     """Authenticated users with a role; parameters validated by ``filterset_class``."""
 
+    authentication_classes = [MapTokenAuthentication, SessionAuthentication]
     permission_classes = [HasRole]
     filterset_class: ClassVar[type[df.FilterSet]] = filters.NoParamsFilterSet
     model: ClassVar[type[Any]] = Account
@@ -111,8 +118,20 @@ def page_links(request: Request, limit: int, offset: int, has_more: bool) -> dic
     }
 
 
-def geojson_response(body: bytes, *, personal: bool = False) -> HttpResponse:
-    response = HttpResponse(body, content_type=GEOJSON)
+def accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def geojson_response(request: Request, body: bytes, *, personal: bool = False) -> HttpResponse:
+    """The GeoJSON bytes, gzipped when the client accepts it and they are worth it: GeoJSON
+    shrinks about 13 times (../shared/PERF.md), and level 1 compresses a 10,000-feature page
+    in a few tens of milliseconds, less than sending it uncompressed over most networks."""
+    if len(body) >= GZIP_MIN_BYTES and accepts_gzip(request):
+        response = HttpResponse(gzip.compress(body, compresslevel=1, mtime=0), content_type=GEOJSON)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, content_type=GEOJSON)
+    response["Vary"] = "Accept-Encoding"
     # Responses with holder data must not linger in any cache.
     response["Cache-Control"] = "private, no-store" if personal else "private, no-cache"
     return response
@@ -134,7 +153,7 @@ class FeatureCollectionView(MapView):
             numberReturned=len(page.features),
             **page_links(request, page.limit, page.offset, page.has_more),
         )
-        return geojson_response(body, personal=bool(page.personal_data_ids))
+        return geojson_response(request, body, personal=bool(page.personal_data_ids))
 
 
 def layer_schema(layer: geojson.FeatureLayer, filterset: type[df.FilterSet], summary: str) -> Any:
@@ -182,7 +201,9 @@ class AccountDetailView(MapView):
         if not page.features:
             raise Http404(_("La cuenta no existe o no tiene ubicación en el mapa."))
         log_personal_data_access(request, page.personal_data_ids)
-        return geojson_response(page.features[0].encode(), personal=bool(page.personal_data_ids))
+        return geojson_response(
+            request, page.features[0].encode(), personal=bool(page.personal_data_ids)
+        )
 
 
 @layer_schema(
@@ -260,14 +281,38 @@ class AggregateView(MapView):
                 **page_links(request, result.limit, result.offset, result.has_more),
             )
             tiles.store_tile(key, version, body)
-        return geojson_response(body)
+        return geojson_response(request, body)
 
 
 def tile_headers(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=60"
-    response["Vary"] = "Authorization, Cookie"
+    response["Vary"] = "Authorization, Cookie, Accept-Encoding"
     return response
+
+
+def tile_response(
+    request: Request, body: bytes, etag: str, *, key: str = "", version: int = 0
+) -> HttpResponse:
+    """The tile, gzipped for clients that accept it (browsers and QGIS do) when it is large
+    enough to gain: MVT shrinks 2.3–2.8 times, and level 1 costs 0.7 ms for a 77 KB zoom-16
+    tile, 2.5 ms for the densest 280 KB zoom-15 one (bench/api.md); the first such request
+    stores the gzipped body in the cache (``key``, ``version``) for the next ones. Smaller
+    tiles go as they are. The gzipped representation has a weak ETag, as Django's
+    GZipMiddleware gives it."""
+    if body[:2] == GZIP_MAGIC:  # stored gzipped, asked for by a client that accepts it
+        packed: bytes | None = body
+    elif len(body) >= TILE_GZIP_MIN_BYTES and accepts_gzip(request):
+        packed = gzip.compress(body, compresslevel=1, mtime=0)
+        if key:
+            tiles.store_gzip(key, version, packed)
+    else:
+        packed = None
+    if packed is not None:
+        response = HttpResponse(packed, content_type=MVT)
+        response["Content-Encoding"] = "gzip"
+        return tile_headers(response, f"W/{etag}")
+    return tile_headers(HttpResponse(body, content_type=MVT), etag)
 
 
 @documented(
@@ -291,6 +336,17 @@ def tile_headers(response: HttpResponse, etag: str) -> HttpResponse:
 class TileView(MapView):
     renderer_classes = [MVTRenderer, JSONRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # Tiles are served without a request transaction (urls.py). DRF's error handler takes
+        # an enclosing transaction for the request's and marks it for rollback; the only one
+        # there can be is a caller's (a test's), which this view's refusals must not spoil.
+        enclosing = connection.in_atomic_block
+        doomed = connection.needs_rollback
+        response = super().handle_exception(exc)
+        if enclosing and not doomed:
+            transaction.set_rollback(False)
+        return response
+
     def get(self, request: Request, layer: str, z: int, x: int, y: int) -> HttpResponse:
         definition = tiled_layers().get(layer)
         if definition is None:
@@ -305,14 +361,15 @@ class TileView(MapView):
         options = filterset(request.query_params, queryset=Account.objects.none()).cleaned()  # type: ignore[attr-defined]
         plan = tiles.plan_tile(definition, z, x, y, options)
         key = tiles.cache_key(layer, z, x, y, options)
-        version, body = tiles.version_and_cached(plan, key)
+        version, body = tiles.version_and_cached(plan, key, gzip=accepts_gzip(request))
         etag = tiles.etag_for(key, version)
-        if etag in request.headers.get("If-None-Match", ""):
-            return tile_headers(HttpResponse(status=304), etag)
+        if_none_match = request.headers.get("If-None-Match", "")
+        if etag in if_none_match:  # the strong ETag, or the weak one of the gzipped tile
+            weak = f"W/{etag}" in if_none_match
+            return tile_headers(HttpResponse(status=304), f"W/{etag}" if weak else etag)
         if body is None:
-            body = tiles.render_tile(plan, z, x, y)
-            tiles.store_tile(key, version, body)
-        return tile_headers(HttpResponse(body, content_type=MVT), etag)
+            body = tiles.render_and_store(plan, z, x, y, key, version)
+        return tile_response(request, body, etag, key=key, version=version)
 
 
 @documented(

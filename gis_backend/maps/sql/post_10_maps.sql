@@ -30,13 +30,265 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                        WHEN 'baja_temporal' THEN 2 WHEN 'baja_definitiva' THEN 1 ELSE 0 END
 $$;
 
+-- Tile-ready parcels: what a parcel tile draws, kept ready so that a tile reads one table.
+-- - the parcel's geometry in Web Mercator (indexed there: a tile picks its parcels without
+--   transforming anything) and its key;
+-- - its label point, where an account without a connection point is drawn, in the storage SRID
+--   and in Web Mercator;
+-- - its state: how many accounts are linked to it, the most severe of their statuses, the sum
+--   of their positive newest balances and the largest days overdue among those.
+-- Transforming polygons, ST_PointOnSurface and three index probes per parcel for its state were
+-- two thirds of a dense tile's time on the 1M-account town (bench/api.md). Kept in step by the
+-- statement triggers below (one statement per triggering statement, COPY included) on
+-- registry_parcel (geometry, key), registry_account (status), registry_accountlink (links) and
+-- registry_collectionsnapshot (balances); rebuilt whole whenever these files are applied.
+CREATE TABLE maps_parcel_tile (
+    parcel_id bigint PRIMARY KEY,
+    cadastral_key text NOT NULL,
+    geom geometry(Geometry, 3857) NOT NULL,
+    label geometry(Point, {{STORAGE_SRID}}),
+    label_3857 geometry(Point, 3857),
+    accounts integer NOT NULL DEFAULT 0,
+    status text,
+    balance numeric,
+    days_overdue integer
+) WITH (fillfactor = 50);
+
+-- The statement that writes geometry, key and label of the parcels of `source` (a relation or
+-- subquery with id, cadastral_key and geom), leaving their state as it is.
+CREATE FUNCTION maps_parcel_tile_upsert_sql(source text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        'INSERT INTO maps_parcel_tile (parcel_id, cadastral_key, geom, label, label_3857) '
+        'SELECT id, cadastral_key, ST_Transform(geom, 3857), label, ST_Transform(label, 3857) '
+        '  FROM (SELECT id, cadastral_key, geom, ST_PointOnSurface(geom) AS label '
+        '          FROM %s) AS s '
+        'ON CONFLICT (parcel_id) DO UPDATE SET cadastral_key = EXCLUDED.cadastral_key, '
+        '    geom = EXCLUDED.geom, label = EXCLUDED.label, label_3857 = EXCLUDED.label_3857',
+        source)
+$$;
+
+-- The state of the parcels whose ids `source` (a subquery with a parcel_id column, NULLs and
+-- repeats allowed) yields, for those linked to an account: the one definition of a parcel's
+-- state (tiles read it, gis_backend/maps/tiles.py). A join and GROUP BY, not a subquery per
+-- parcel: the planner hash-joins when a statement touched most of the town.
+CREATE FUNCTION maps_parcel_state_sql(source text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($f$
+        SELECT l.parcel_id,
+               count(*)::integer AS accounts,
+               (array_agg(a.status ORDER BY maps_status_rank(a.status) DESC))[1]::text AS status,
+               sum(cs.balance) FILTER (WHERE cs.balance > 0) AS balance,
+               max(cs.days_overdue) FILTER (WHERE cs.balance > 0) AS days_overdue
+          FROM (SELECT DISTINCT parcel_id FROM %s AS src WHERE parcel_id IS NOT NULL) AS ids
+          JOIN registry_accountlink AS l ON l.parcel_id = ids.parcel_id
+          JOIN registry_account AS a ON a.id = l.account_id
+          LEFT JOIN LATERAL (
+              SELECT c.balance, c.days_overdue
+                FROM registry_collectionsnapshot AS c
+               WHERE c.account_id = a.id
+               ORDER BY c.as_of DESC
+               LIMIT 1
+          ) AS cs ON true
+         GROUP BY l.parcel_id
+    $f$, source)
+$$;
+
+-- The statement that recomputes the state of the parcels whose ids `source` yields; rows whose
+-- state did not change are not written. (The table's fillfactor leaves room on every page, so
+-- that a statement restating the whole town updates in place, without touching the index.)
+CREATE FUNCTION maps_parcel_tile_restate_sql(source text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($f$
+        UPDATE maps_parcel_tile AS t
+           SET accounts = coalesce(st.accounts, 0), status = st.status, balance = st.balance,
+               days_overdue = st.days_overdue
+          FROM (SELECT DISTINCT parcel_id FROM %1$s AS src WHERE parcel_id IS NOT NULL) AS ids
+          LEFT JOIN (%2$s) AS st ON st.parcel_id = ids.parcel_id
+         WHERE t.parcel_id = ids.parcel_id
+           AND (t.accounts, t.status, t.balance, t.days_overdue) IS DISTINCT FROM
+               (coalesce(st.accounts, 0), st.status, st.balance, st.days_overdue)
+    $f$, source, maps_parcel_state_sql(source))
+$$;
+
+-- The parcels linked to the accounts of `accounts` (a relation with the accounts' ids in
+-- column `id_column`), as a source for maps_parcel_tile_restate_sql.
+CREATE FUNCTION maps_parcels_of_accounts(accounts text, id_column text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        '(SELECT l.parcel_id FROM registry_accountlink AS l '
+        '  WHERE l.account_id IN (SELECT %I FROM %s))', id_column, accounts)
+$$;
+
+-- registry_parcel: geometry and key, and the state of new parcels (links may come first in a
+-- transaction whose foreign keys are deferred).
+CREATE FUNCTION maps_parcel_tile_parcel() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE maps_parcel_tile_upsert_sql('new_rows');
+        IF EXISTS (SELECT 1 FROM registry_accountlink) THEN
+            EXECUTE maps_parcel_tile_restate_sql('(SELECT id AS parcel_id FROM new_rows)');
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Only rows whose geometry or key changed: an import rewriting attributes costs nothing.
+        DELETE FROM maps_parcel_tile AS t
+         USING old_rows AS o
+         WHERE t.parcel_id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = o.id);
+        EXECUTE maps_parcel_tile_upsert_sql(
+            '(SELECT n.id, n.cadastral_key, n.geom FROM new_rows AS n '
+            '  LEFT JOIN old_rows AS o ON o.id = n.id '
+            ' WHERE o.id IS NULL OR o.geom IS DISTINCT FROM n.geom '
+            '    OR o.cadastral_key IS DISTINCT FROM n.cadastral_key) AS changed');
+        EXECUTE maps_parcel_tile_restate_sql(
+            '(SELECT n.id AS parcel_id FROM new_rows AS n '
+            '  WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE o.id = n.id))');
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM maps_parcel_tile AS t USING old_rows AS o WHERE t.parcel_id = o.id;
+    ELSE  -- TRUNCATE
+        TRUNCATE maps_parcel_tile;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- registry_account: the parcels of accounts whose status changed (or that came or went).
+CREATE FUNCTION maps_parcel_tile_account() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'id'));
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
+            '(SELECT n.id FROM new_rows AS n LEFT JOIN old_rows AS o ON o.id = n.id '
+            '  WHERE o.id IS NULL OR o.status IS DISTINCT FROM n.status '
+            ' UNION ALL SELECT o.id FROM old_rows AS o '
+            '  WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = o.id)) AS changed',
+            'id'));
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
+    ELSE  -- TRUNCATE (… CASCADE empties the links too)
+        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
+                                             ' WHERE accounts > 0 OR status IS NOT NULL)');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- registry_accountlink: the parcels an account was linked to and is linked to now.
+CREATE FUNCTION maps_parcel_tile_link() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE maps_parcel_tile_restate_sql('new_rows');
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE maps_parcel_tile_restate_sql(
+            '(SELECT n.parcel_id FROM new_rows AS n LEFT JOIN old_rows AS o '
+            '    ON o.account_id = n.account_id '
+            '  WHERE o.parcel_id IS DISTINCT FROM n.parcel_id '
+            ' UNION ALL '
+            ' SELECT o.parcel_id FROM old_rows AS o LEFT JOIN new_rows AS n '
+            '    ON n.account_id = o.account_id '
+            '  WHERE n.parcel_id IS DISTINCT FROM o.parcel_id)');
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE maps_parcel_tile_restate_sql('old_rows');
+    ELSE
+        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
+                                             ' WHERE accounts > 0 OR status IS NOT NULL)');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- registry_collectionsnapshot: the parcels of the accounts whose balances changed.
+CREATE FUNCTION maps_parcel_tile_balance() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'account_id'));
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
+            '(SELECT account_id FROM new_rows UNION SELECT account_id FROM old_rows) AS changed',
+            'account_id'));
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'account_id'));
+    ELSE
+        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
+                                             ' WHERE balance IS NOT NULL)');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- PostgreSQL allows transition tables only on single-event triggers: one trigger per event.
+DO $$
+DECLARE
+    target record;
+BEGIN
+    FOR target IN
+        SELECT * FROM (VALUES ('registry_parcel', 'maps_parcel_tile_parcel'),
+                              ('registry_account', 'maps_parcel_tile_account'),
+                              ('registry_accountlink', 'maps_parcel_tile_link'),
+                              ('registry_collectionsnapshot', 'maps_parcel_tile_balance'))
+               AS t (tab, func)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %1$s_ins AFTER INSERT ON %2$I REFERENCING NEW TABLE AS '
+                       'new_rows FOR EACH STATEMENT EXECUTE FUNCTION %1$s()',
+                       target.func, target.tab);
+        EXECUTE format('CREATE TRIGGER %1$s_upd AFTER UPDATE ON %2$I REFERENCING OLD TABLE AS '
+                       'old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %1$s()',
+                       target.func, target.tab);
+        EXECUTE format('CREATE TRIGGER %1$s_del AFTER DELETE ON %2$I REFERENCING OLD TABLE AS '
+                       'old_rows FOR EACH STATEMENT EXECUTE FUNCTION %1$s()',
+                       target.func, target.tab);
+        EXECUTE format('CREATE TRIGGER %1$s_trunc AFTER TRUNCATE ON %2$I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION %1$s()', target.func, target.tab);
+    END LOOP;
+END
+$$;
+
+-- Run the trigger functions as their owner (a QGIS user's role edits the registry and has no
+-- privilege on maps_parcel_tile), with a search path no session can shadow.
+DO $$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY['maps_parcel_tile_parcel', 'maps_parcel_tile_account',
+                             'maps_parcel_tile_link', 'maps_parcel_tile_balance']
+    LOOP
+        EXECUTE format(
+            'ALTER FUNCTION %I() SECURITY DEFINER SET search_path = pg_catalog, %I, pg_temp',
+            f, current_schema());
+    END LOOP;
+END
+$$;
+
+-- Rebuild (these files are applied after every migrate): one INSERT with the state, index after.
+-- Not an INSERT then an UPDATE: updated rows form HOT chains, and an index built over them is
+-- unusable (pg_index.indcheckxmin) until every transaction of the cluster older than it ends.
+DO $$
+BEGIN
+    EXECUTE format(
+        'INSERT INTO maps_parcel_tile (parcel_id, cadastral_key, geom, label, label_3857, '
+        '    accounts, status, balance, days_overdue) '
+        'SELECT p.id, p.cadastral_key, ST_Transform(p.geom, 3857), p.label, '
+        '       ST_Transform(p.label, 3857), coalesce(st.accounts, 0), st.status, st.balance, '
+        '       st.days_overdue '
+        '  FROM (SELECT id, cadastral_key, geom, ST_PointOnSurface(geom) AS label '
+        '          FROM registry_parcel) AS p '
+        '  LEFT JOIN (%s) AS st ON st.parcel_id = p.id',
+        maps_parcel_state_sql('registry_accountlink'));
+END
+$$;
+CREATE INDEX maps_parcel_tile_geom ON maps_parcel_tile USING gist (geom);
+ANALYZE maps_parcel_tile;
+
 -- Where each account is drawn, for the accounts inside `env` (storage SRID): at its connection
--- point (located_at 'toma') or, without one, at a point inside its linked parcel ('predio').
+-- point (located_at 'toma') or, without one, at its linked parcel's label point ('predio').
 -- Accounts with neither are not on the map. Two branches so that each uses its spatial index;
 -- the planner inlines this function into the calling query.
 -- The parcel branch selects parcels whose box meets `env`, so a point of a parcel astride the
--- edge may lie just outside: callers clip (ST_AsMVTGeom, ST_Intersects). Testing the point here
--- would compute ST_PointOnSurface for every parcel in `env`, not only those of located accounts.
+-- edge may lie just outside: callers clip (ST_AsMVTGeom, ST_Intersects).
 CREATE FUNCTION maps_located_accounts(env geometry)
 RETURNS TABLE (account_id bigint, geom geometry, located_at text)
 LANGUAGE sql STABLE AS $$
@@ -44,11 +296,28 @@ LANGUAGE sql STABLE AS $$
       FROM registry_account AS a
      WHERE a.connection_point && env
     UNION ALL
-    SELECT l.account_id, ST_PointOnSurface(p.geom), 'predio'
+    SELECT l.account_id, t.label, 'predio'
       FROM registry_parcel AS p
+      JOIN maps_parcel_tile AS t ON t.parcel_id = p.id
       JOIN registry_accountlink AS l ON l.parcel_id = p.id
       JOIN registry_account AS a ON a.id = l.account_id
      WHERE p.geom && env AND a.connection_point IS NULL
+$$;
+
+-- The same for a tile: `env` is the tile with its buffer in Web Mercator, `storage_env` the
+-- same envelope in the storage SRID, and points come in Web Mercator.
+CREATE FUNCTION maps_tile_accounts(env geometry, storage_env geometry)
+RETURNS TABLE (account_id bigint, geom geometry, located_at text)
+LANGUAGE sql STABLE AS $$
+    SELECT a.id, ST_Transform(a.connection_point, 3857), 'toma'
+      FROM registry_account AS a
+     WHERE a.connection_point && storage_env
+    UNION ALL
+    SELECT l.account_id, t.label_3857, 'predio'
+      FROM maps_parcel_tile AS t
+      JOIN registry_accountlink AS l ON l.parcel_id = t.parcel_id
+      JOIN registry_account AS a ON a.id = l.account_id
+     WHERE t.geom && env AND a.connection_point IS NULL
 $$;
 
 -- The class a parcel or account is coloured by (layers/catalogue.yaml, map_classes): its status
@@ -80,10 +349,13 @@ $$;
 
 -- Tiles and cached responses, keyed by address and parameters, valid for one data version.
 -- UNLOGGED: a cache needs no crash safety, and writing it costs no WAL.
+-- body_gzip: the same body gzipped, written by the first request that accepts gzip (browsers
+-- and QGIS do), so later ones do not compress it again.
 CREATE UNLOGGED TABLE maps_tile_cache (
     key text PRIMARY KEY,
     data_version bigint NOT NULL,
     body bytea NOT NULL,
+    body_gzip bytea,
     created_at timestamptz NOT NULL DEFAULT now()
 );
 

@@ -4,6 +4,28 @@
 DROP FUNCTION IF EXISTS maps_refresh_summaries();
 DROP FUNCTION IF EXISTS maps_located_meters(geometry);
 DROP FUNCTION IF EXISTS maps_located_accounts(geometry);
+DROP FUNCTION IF EXISTS maps_tile_accounts(geometry, geometry);
+DO $$
+DECLARE
+    target record;
+BEGIN
+    FOR target IN
+        SELECT t.tgname, t.tgrelid::regclass AS tab FROM pg_trigger AS t
+         WHERE NOT t.tgisinternal AND t.tgname LIKE 'maps\_parcel\_tile\_%'
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', target.tgname, target.tab);
+    END LOOP;
+END
+$$;
+DROP FUNCTION IF EXISTS maps_parcel_tile_parcel();
+DROP FUNCTION IF EXISTS maps_parcel_tile_account();
+DROP FUNCTION IF EXISTS maps_parcel_tile_link();
+DROP FUNCTION IF EXISTS maps_parcel_tile_balance();
+DROP FUNCTION IF EXISTS maps_parcel_tile_upsert_sql(text);
+DROP FUNCTION IF EXISTS maps_parcel_tile_restate_sql(text);
+DROP FUNCTION IF EXISTS maps_parcel_state_sql(text);
+DROP FUNCTION IF EXISTS maps_parcels_of_accounts(text, text);
+DROP TABLE IF EXISTS maps_parcel_tile;
 DROP FUNCTION IF EXISTS maps_map_class(text, numeric, integer);
 DROP FUNCTION IF EXISTS maps_aging_bucket(integer);
 DROP FUNCTION IF EXISTS maps_status_rank(text);

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from gis_backend.linking.linker import link_registry
+from gis_backend.maps.summaries import refresh_after_commit
 
 
 class Command(BaseCommand):
@@ -26,3 +27,4 @@ class Command(BaseCommand):
         )
         for method, count in sorted(summary.by_method.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  {method}: {count}")
+        refresh_after_commit()  # map summaries: in the background, once the links committed
