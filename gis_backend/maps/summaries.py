@@ -15,8 +15,9 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gis_backend.maps.db import map_cursor
 
@@ -107,9 +108,22 @@ def _start_refresh() -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, "DATABASE_URL": database_url()},
         )
     except OSError:
         logger.exception("Could not start the map summary refresh; the first map request will.")
+
+
+def database_url() -> str:
+    """The database this process is connected to, as a DATABASE_URL: the refresh must update
+    the database the import wrote, whatever DATABASE_URL says (a test database, say)."""
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgis://{credentials}{quote(host, safe='')}{port}/{quote(db['NAME'], safe='')}"
 
 
 def fresh_summaries(min_age_seconds: float | None = None) -> int:

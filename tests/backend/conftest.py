@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from gis_backend.core.sqlfiles import apply_sql_files
+from gis_backend.maps import summaries
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +18,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     are idempotent) makes the tests run against the SQL files as they are on disk."""
     with django_db_blocker.unblock():
         apply_sql_files()
+
+
+@pytest.fixture(autouse=True)
+def summaries_refreshed_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that commit refresh the map summaries in this process: no detached process
+    outlives a test or races the test database's teardown."""
+    monkeypatch.setattr(summaries, "REFRESH_MODE", "inline")
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import dj_database_url
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -374,6 +375,10 @@ def test_the_refresh_runs_in_a_process_of_its_own_by_default(
     [(command, kwargs)] = started
     assert command[-3:] == ["gis_backend.manage", "refresh_map_summaries", "--if-stale"]
     assert kwargs["start_new_session"] is True
+    # The child refreshes the database this process wrote (here the test database), not the
+    # one DATABASE_URL names.
+    child_database = dj_database_url.parse(kwargs["env"]["DATABASE_URL"])["NAME"]
+    assert child_database == connection.settings_dict["NAME"]
 
     monkeypatch.setattr(summaries, "REFRESH_MODE", "off")
     with django_capture_on_commit_callbacks(execute=True):
