@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from gis_backend.imports import naming
+from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused, parse_distinct
 from gis_backend.imports.problems import ImportFileError, Problem, Summary
 from gis_backend.imports.service_area import service_area
@@ -64,6 +65,7 @@ class VectorImporter:
     required: ClassVar[tuple[str, ...]]
     known: ClassVar[tuple[str, ...]]
     key_field: ClassVar[str | None] = None  # column whose value must be unique in the file
+    bulk_tables: ClassVar[tuple[str, ...]] = ()  # filled in bulk on a large first load
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         raise NotImplementedError
@@ -163,7 +165,8 @@ def run_vector_import(
         summary.errors = [p for index in bad for p in checked.problems[index]]
 
         with transaction.atomic():
-            created, updated = importer.upsert(checked, good) if good else (0, 0)
+            with first_load(importer.bulk_tables, len(good), file):
+                created, updated = importer.upsert(checked, good) if good else (0, 0)
             if dry_run:
                 transaction.set_rollback(True)
     summary.created, summary.updated = created, updated

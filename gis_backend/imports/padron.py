@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from gis_backend.imports import naming
+from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused
 from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
 from gis_backend.imports.padron_columns import PadronBatch, check_file
@@ -82,7 +83,7 @@ def import_padron_rows(
     summary.errors = [p for index in bad for p in batch.problems[index]]
     with transaction.atomic():
         if good:
-            created, updated, taken = write_accounts(batch, good, as_of or date.today())
+            created, updated, taken = write_accounts(batch, good, as_of or date.today(), file)
             summary.created, summary.updated = created, updated
             lines = {batch.values["number"][index]: batch.lines[index] for index in good}
             summary.warnings += [
@@ -145,6 +146,14 @@ def meter_conflicts(batch: PadronBatch, file: str, summary: Summary) -> None:
             )
 
 
+# Tables a first load of a large padrón fills in bulk (bulk.first_load).
+BULK_TABLES = (
+    "registry_holder",
+    "registry_account",
+    "registry_meter",
+    "registry_collectionsnapshot",
+)
+
 STAGE_COLUMNS = {
     "number": "text", "holder_name": "text", "billing_street": "text",
     "billing_ext_number": "text", "billing_int_number": "text", "billing_colonia": "text",
@@ -188,9 +197,10 @@ def stage_padron(batch: PadronBatch, good: list[int]) -> None:
 
 
 def write_accounts(
-    batch: PadronBatch, good: list[int], as_of: date
+    batch: PadronBatch, good: list[int], as_of: date, file: str = ""
 ) -> tuple[int, int, list[tuple[str, str, str]]]:
-    """Stage the good rows and apply them with set-based SQL.
+    """Stage the good rows and apply them with set-based SQL (a large first load in bulk, see
+    ``bulk.first_load``).
 
     Returns (created, updated accounts, meters the file puts on an account while the registry
     has them on another: (account, serial, other account))."""
@@ -198,11 +208,13 @@ def write_accounts(
     with connection.cursor() as cursor:
         cursor.execute(TAKEN_METERS)
         taken = [tuple(row) for row in cursor.fetchall()]
-        created = 0
+    created = 0
+    with first_load(BULK_TABLES, len(good), file), connection.cursor() as cursor:
         for statement in PADRON_SQL:
             cursor.execute(statement, {"as_of": as_of})
             if statement is CREATE_ACCOUNTS:
                 created = cursor.rowcount
+    with connection.cursor() as cursor:
         cursor.execute(COUNT_UPDATED)
         (updated,) = cursor.fetchone()
     return created, updated, taken  # type: ignore[return-value]

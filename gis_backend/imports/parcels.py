@@ -73,6 +73,7 @@ class ParcelImporter(VectorImporter):
         "num_viviendas",
     )
     key_field = "clave_catastral"
+    bulk_tables = ("registry_parcel",)
 
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [key or None for key in values["cadastral_key"]]

@@ -47,6 +47,7 @@ class StreetImporter(VectorImporter):
     required = ("nombre",)
     known = ("nombre", "tipo", "colonia", *ID_COLUMNS, *RANGE_COLUMNS)
     key_field = "id_tramo"
+    bulk_tables = ("registry_streetsegment",)
 
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [

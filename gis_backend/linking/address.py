@@ -1112,6 +1112,15 @@ def _merge_numbers(primary: _Scan, secondary: _Scan) -> _Scan:
     return merged
 
 
+def colonia_field(colonia: str | None) -> tuple[ColoniaName | None, str]:
+    """The colonia field of an address: its colonia (None when the field names none, so that
+    one written in the street field counts) and the postal code written in it."""
+    colonia_text, colonia_code = _extract_postal_code(_fold(colonia))
+    if not normalize_text(colonia_text):
+        return None, colonia_code
+    return parse_colonia(colonia_text), colonia_code
+
+
 def parse_address(
     street: str | None,
     ext_number: str | None = "",
@@ -1143,13 +1152,11 @@ def parse_address(
     interior, kind = parse_interior(int_number)
     if interior:
         scan.interior, scan.interior_kind = interior, kind
-    colonia_text, colonia_code = _extract_postal_code(_fold(colonia))
-    if not normalize_text(colonia_text):
-        colonia_text = parts.colonia
+    colonia_name, colonia_code = colonia_field(colonia)
     return Address(
         street=_street_name(parts.street, street or ""),
         number=_house_number(raw_number, scan),
-        colonia=parse_colonia(colonia_text),
+        colonia=parse_colonia(parts.colonia) if colonia_name is None else colonia_name,
         postal_code=postal_code or colonia_code,
         reference=normalize_text(parts.reference),
     )

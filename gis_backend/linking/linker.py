@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from gis_backend.imports.bulk import first_load
 from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address
 from gis_backend.linking.prepare import stage_addresses
@@ -33,6 +34,7 @@ MIN_SCORE = 0.5
 AMBIGUITY_MARGIN = 0.05
 STREET_SIMILARITY = 0.7
 UNTYPED_FACTOR = 0.9
+WORK_MEM = "512MB"
 
 
 @dataclass
@@ -149,6 +151,11 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
     """Link every account; one transaction; returns what was decided."""
     summary = LinkSummary()
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Sorts, hashes and index builds of a million candidates fit in memory instead of
+            # spilling to disk (the server default is 4 MB); for this transaction only.
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
         steps = load_steps()
         timed("addresses parsed and staged", stage_addresses)
         for step in ("parcel_segments", "parcel_streets"):
@@ -156,7 +163,11 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
         timed("street names mapped", map_street_names)
         for step in ("candidates", "choose", "segments"):
             run_statements(steps[step])
-        summary.written = sum(run_statements(steps["write"]))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM lk_final")
+            (accounts,) = cursor.fetchone()
+        with first_load(("registry_accountlink",), accounts, "link_registry"):
+            summary.written = sum(run_statements(steps["write"]))
         with connection.cursor() as cursor:
             cursor.execute(
                 """

@@ -40,8 +40,17 @@ def parsed_number(raw: str) -> address.HouseNumber:
 
 
 @lru_cache(maxsize=CACHE)
-def full_parse(street: str, ext: str, colonia: str) -> address.Address:
-    return address.parse_address(street, ext, "", colonia)
+def full_parse(street: str, ext: str) -> address.Address:
+    """The street and number fields parsed together; the colonia field apart (``parse_address``
+    takes the colonia from the street field only when the colonia field names none)."""
+    return address.parse_address(street, ext, "", "")
+
+
+@lru_cache(maxsize=CACHE)
+def colonia_field_key(colonia: str) -> str | None:
+    """The key of the colonia the colonia field names; None when it names none."""
+    name, _postal_code = address.colonia_field(colonia)
+    return None if name is None else name.key
 
 
 @lru_cache(maxsize=CACHE)
@@ -61,8 +70,9 @@ def parse_fields(
     number = parsed_number(ext)
     street_name, needs_full_parse = parsed_street(street)
     if needs_full_parse or number.number is None:
-        parsed = full_parse(street, ext, colonia)
-        return parsed.street, parsed.number, parsed.colonia.key
+        parsed = full_parse(street, ext)
+        key = colonia_field_key(colonia)
+        return parsed.street, parsed.number, parsed.colonia.key if key is None else key
     return street_name, number, colonia_key(colonia)
 
 
@@ -83,13 +93,34 @@ def as_fields(street_name: address.StreetName, number: address.HouseNumber, colo
     )
 
 
+@lru_cache(maxsize=CACHE)
+def street_fields(street: str) -> tuple[str | None, str | None, bool, bool]:
+    """(match key, phonetic key, typed, needs the whole address parsed) of a street field."""
+    name, needs_full_parse = parsed_street(street)
+    return (
+        name.match_key or None,
+        name.phonetic or None,
+        bool(name.street_type),
+        needs_full_parse,
+    )
+
+
+@lru_cache(maxsize=CACHE)
+def number_fields(ext: str) -> tuple[int, str, bool] | None:
+    """(number, suffix, unnumbered) of a number field; None when it gives no number."""
+    number = parsed_number(ext)
+    if number.number is None:
+        return None
+    return number.number, number.suffix, number.is_unnumbered
+
+
 def address_fields(street: str, ext: str, colonia: str) -> Fields:
     """``as_fields(*parse_fields(...))``, from the per-field caches when they are enough."""
-    number = parsed_number(ext)
-    street_name, needs_full_parse = parsed_street(street)
-    if needs_full_parse or number.number is None:
+    match_key, phonetic, typed, needs_full_parse = street_fields(street)
+    number = number_fields(ext)
+    if needs_full_parse or number is None:
         return full_fields(street, ext, colonia)
-    return as_fields(street_name, number, colonia_key(colonia))
+    return (match_key, phonetic, *number, colonia_key(colonia) or None, typed)
 
 
 ACCOUNT_COLUMNS = {
@@ -204,7 +235,9 @@ def stage_addresses() -> None:
         del parcels
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX ON lk_account (account_id)")
+        cursor.execute("CREATE INDEX ON lk_parcel (parcel_id)")
         cursor.execute("CREATE INDEX ON lk_parcel (cadastral_key)")
         cursor.execute("CREATE INDEX ON lk_parcel (street_key, number)")
+        cursor.execute("CREATE INDEX ON lk_parcel (street_key, colonia_key, number)")
         cursor.execute("ANALYZE lk_account")
         cursor.execute("ANALYZE lk_parcel")

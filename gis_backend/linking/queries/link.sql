@@ -91,22 +91,147 @@ CROSS JOIN (SELECT DISTINCT colonia_key FROM lk_parcel WHERE colonia_key IS NOT 
 WHERE a.colonia_key = p.colonia_key OR similarity(a.colonia_key, p.colonia_key) >= 0.5;
 
 -- step: candidates
-INSERT INTO lk_candidate
-SELECT a.account_id, p.parcel_id, 'direccion',
-       0.88 * m.sim
-       + CASE WHEN alike.account_colonia IS NOT NULL THEN 0.07
-              WHEN a.colonia_key IS NULL OR p.colonia_key IS NULL THEN 0
-              ELSE -0.2 END
-       + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
-FROM lk_account a
-JOIN lk_street_map m ON m.account_key = a.street_key
-JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
-LEFT JOIN lk_colonia_alike alike
-       ON alike.account_colonia = a.colonia_key AND alike.parcel_colonia = p.colonia_key
-WHERE a.number IS NOT NULL;
+CREATE UNIQUE INDEX ON lk_colonia_alike (account_colonia, parcel_colonia);
+
+-- step: candidates
+ANALYZE lk_colonia_alike;
+
+-- step: candidates
+-- Address: the account's street (lk_street_map) and exterior number against the parcels'
+-- official addresses. A parcel in the same colonia scores 0.07 more, in a similar one (a
+-- misspelling, or a neighbour with a like name: 'La Purísima' and 'La Purísima Oriente') 0.03
+-- more, one whose colonia (or the account's) is unknown nothing more, one in another colonia
+-- 0.2 less. In a large town a street name and number repeat in many colonias, so matches in
+-- another colonia (at most 0.88 - 0.2 = 0.68) are looked for only where they can change the
+-- outcome: for accounts whose best candidate so far is under 0.68 + {{AMBIGUITY_MARGIN}} (there
+-- they may win or be a rival), and for parcels that other evidence (cadastral key,
+-- coordinates) already names, with which they combine.
+-- First, the parcels in the same or a similar colonia, through the streets that exist in each
+-- colonia: (account street, account colonia) -> (known street, parcel colonia), then the
+-- parcels of that street, colonia and number.
+DROP TABLE IF EXISTS lk_street_colonia;
+
+-- step: candidates
+CREATE TEMP TABLE lk_street_colonia ON COMMIT DROP AS
+SELECT ac.street_key AS account_key, ac.colonia_key AS account_colonia, m.known_key, m.sim,
+       alike.parcel_colonia
+FROM (
+    SELECT DISTINCT street_key, colonia_key FROM lk_account
+    WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
+) ac
+JOIN lk_street_map m ON m.account_key = ac.street_key
+JOIN lk_colonia_alike alike ON alike.account_colonia = ac.colonia_key
+JOIN (
+    SELECT DISTINCT street_key, colonia_key FROM lk_parcel
+    WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
+) pc ON pc.street_key = m.known_key AND pc.colonia_key = alike.parcel_colonia;
+
+-- step: candidates
+CREATE INDEX ON lk_street_colonia (account_key, account_colonia);
+
+-- step: candidates
+ANALYZE lk_street_colonia;
 
 -- step: candidates
 INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * sc.sim + CASE WHEN sc.parcel_colonia = sc.account_colonia THEN 0.07 ELSE 0.03 END
+       + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM lk_account a
+JOIN lk_street_colonia sc ON sc.account_key = a.street_key AND sc.account_colonia = a.colonia_key
+JOIN lk_parcel p
+  ON p.street_key = sc.known_key AND p.colonia_key = sc.parcel_colonia AND p.number = a.number
+WHERE a.number IS NOT NULL;
+
+-- step: candidates
+-- Accounts without a colonia: every parcel of that street and number.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM lk_account a
+JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
+WHERE a.number IS NOT NULL AND a.colonia_key IS NULL;
+
+-- step: candidates
+-- Parcels without a colonia.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM (SELECT * FROM lk_parcel WHERE colonia_key IS NULL AND street_key IS NOT NULL) p
+JOIN lk_street_map m ON m.known_key = p.street_key
+JOIN lk_account a ON a.street_key = m.account_key AND a.number = p.number
+WHERE a.colonia_key IS NOT NULL;
+
+-- step: candidates
+DROP TABLE IF EXISTS lk_settled;
+
+-- step: candidates
+-- Accounts with a candidate that no match in another colonia could reach or rival.
+CREATE TEMP TABLE lk_settled ON COMMIT DROP AS
+SELECT account_id FROM lk_candidate
+GROUP BY account_id
+HAVING max(score) > 0.68 + {{AMBIGUITY_MARGIN}};
+
+-- step: candidates
+CREATE UNIQUE INDEX ON lk_settled (account_id);
+
+-- step: candidates
+ANALYZE lk_settled;
+
+-- step: candidates
+-- Parcels in another colonia, for the other accounts.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim - 0.2 + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM (
+    SELECT * FROM lk_account a
+    WHERE a.number IS NOT NULL AND a.colonia_key IS NOT NULL AND a.street_key IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM lk_settled x WHERE x.account_id = a.account_id)
+    OFFSET 0
+) a
+JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
+WHERE p.colonia_key IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM lk_colonia_alike alike
+      WHERE alike.account_colonia = a.colonia_key AND alike.parcel_colonia = p.colonia_key
+  );
+
+-- step: candidates
+ANALYZE lk_candidate;
+
+-- step: candidates
+-- Parcels in another colonia that the cadastral key or the coordinates name, for the settled
+-- accounts (the others have them all from the statement above). A parcel that both name gives
+-- the same candidate twice: harmless, a source counts its best reading once.
+INSERT INTO lk_candidate
+WITH named AS MATERIALIZED (
+    SELECT c.account_id, c.parcel_id, a.street_key, a.number, a.suffix, a.colonia_key
+    FROM lk_candidate c
+    JOIN lk_settled x ON x.account_id = c.account_id
+    JOIN lk_account a ON a.account_id = c.account_id
+    WHERE c.method IN ('clave_catastral', 'coordenadas')
+      AND a.number IS NOT NULL AND a.colonia_key IS NOT NULL
+)
+SELECT n.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim - 0.2 + CASE WHEN n.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM named n
+JOIN lk_parcel p ON p.parcel_id = n.parcel_id AND p.number = n.number
+JOIN lk_street_map m ON m.account_key = n.street_key AND m.known_key = p.street_key
+WHERE p.colonia_key IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM lk_colonia_alike alike
+      WHERE alike.account_colonia = n.colonia_key AND alike.parcel_colonia = p.colonia_key
+  );
+
+-- step: candidates
+DROP TABLE IF EXISTS lk_placed;
+
+-- step: candidates
+-- Interpolation, for accounts without a good address match: the house number placed along each
+-- segment of the street whose number range holds it, 12 m to the side of its parity.
+CREATE TEMP TABLE lk_placed ON COMMIT DROP AS
 WITH placed AS (
     SELECT a.account_id, m.sim, s.geom,
            CASE WHEN c.name_normalized = a.colonia_key
@@ -130,21 +255,45 @@ WITH placed AS (
           SELECT 1 FROM lk_candidate x
           WHERE x.account_id = a.account_id AND x.method = 'direccion' AND x.score >= 0.8
       )
-), located AS (
-    SELECT account_id, sim, colonia_bonus,
-           ST_Translate(
-               ST_LineInterpolatePoint(geom, fraction),
-               side * -cos(azimuth) * 12, side * sin(azimuth) * 12
-           ) AS point
-    FROM (
-        SELECT *, ST_Azimuth(
-                   ST_LineInterpolatePoint(geom, greatest(fraction - 0.01, 0)),
-                   ST_LineInterpolatePoint(geom, least(fraction + 0.01, 1))) AS azimuth
-        FROM placed
-    ) with_direction
 )
+SELECT account_id, sim, colonia_bonus,
+       ST_Translate(
+           ST_LineInterpolatePoint(geom, fraction),
+           side * -cos(azimuth) * 12, side * sin(azimuth) * 12
+       ) AS point
+FROM (
+    SELECT *, ST_Azimuth(
+               ST_LineInterpolatePoint(geom, greatest(fraction - 0.01, 0)),
+               ST_LineInterpolatePoint(geom, least(fraction + 0.01, 1))) AS azimuth
+    FROM placed
+) with_direction;
+
+-- step: candidates
+-- The parcel at each point placed on a segment of the same, a similar or an unknown colonia.
+INSERT INTO lk_candidate
 SELECT l.account_id, near.id, 'interpolacion', 0.72 * l.sim + l.colonia_bonus
-FROM located l
+FROM lk_placed l
+CROSS JOIN LATERAL (
+    SELECT p.id FROM registry_parcel p
+    WHERE ST_DWithin(p.geom, l.point, 8)
+    ORDER BY p.geom <-> l.point LIMIT 1
+) near
+WHERE l.colonia_bonus >= 0;
+
+-- step: candidates
+-- Points placed in another colonia score at most 0.72 - 0.2 = 0.52: only accounts whose best
+-- candidate is under 0.52 + {{AMBIGUITY_MARGIN}} need them (there they may win or be a rival).
+INSERT INTO lk_candidate
+SELECT l.account_id, near.id, 'interpolacion', 0.72 * l.sim + l.colonia_bonus
+FROM (
+    SELECT * FROM lk_placed l
+    WHERE l.colonia_bonus < 0
+      AND NOT EXISTS (
+          SELECT 1 FROM lk_candidate x
+          WHERE x.account_id = l.account_id AND x.score > 0.52 + {{AMBIGUITY_MARGIN}}
+      )
+    OFFSET 0
+) l
 CROSS JOIN LATERAL (
     SELECT p.id FROM registry_parcel p
     WHERE ST_DWithin(p.geom, l.point, 8)
@@ -162,26 +311,42 @@ DROP TABLE IF EXISTS lk_best;
 
 -- step: choose
 CREATE TEMP TABLE lk_best ON COMMIT DROP AS
-WITH per_source AS (
+WITH per_parcel AS (
     -- Three independent sources: the cadastral key, the coordinates and the address (matched
-    -- exactly or interpolated: one source, its best reading counts).
-    SELECT DISTINCT ON (account_id, parcel_id, source) account_id, parcel_id, method,
-           greatest(score, 0) AS score
-    FROM (
-        SELECT *, CASE WHEN method IN ('direccion', 'interpolacion') THEN 'direccion'
-                       ELSE method END AS source
-        FROM lk_candidate
-    ) c
-    ORDER BY account_id, parcel_id, source, score DESC
-), per_parcel AS (
-    -- Independent sources pointing at one parcel combine as a noisy OR.
+    -- exactly or interpolated: one source, its best reading counts). Independent sources
+    -- pointing at one parcel combine as a noisy OR; the method is that of the strongest.
     SELECT account_id, parcel_id,
-           1 - exp(sum(ln(1 - least(score, 0.995)))) AS score,
-           (array_agg(method ORDER BY score DESC))[1] AS method
-    FROM per_source GROUP BY account_id, parcel_id
+           1 - (1 - least(greatest(coalesce(by_key, 0), 0), 0.995))
+             * (1 - least(greatest(coalesce(by_point, 0), 0), 0.995))
+             * (1 - least(greatest(coalesce(by_address, 0), 0), 0.995)) AS score,
+           CASE WHEN rank_key >= rank_point AND rank_key >= rank_address THEN 'clave_catastral'
+                WHEN rank_point >= rank_address THEN 'coordenadas'
+                ELSE address_method END AS method
+    FROM (
+        SELECT *,
+               -- what orders the sources for the method: absent -1, present at least 0
+               CASE WHEN by_key IS NULL THEN -1 ELSE greatest(by_key, 0) END AS rank_key,
+               CASE WHEN by_point IS NULL THEN -1 ELSE greatest(by_point, 0) END AS rank_point,
+               CASE WHEN by_address IS NULL THEN -1 ELSE greatest(by_address, 0) END
+                   AS rank_address
+        FROM (
+            SELECT account_id, parcel_id,
+                   max(score) FILTER (WHERE method = 'clave_catastral') AS by_key,
+                   max(score) FILTER (WHERE method = 'coordenadas') AS by_point,
+                   max(score) FILTER (WHERE method IN ('direccion', 'interpolacion'))
+                       AS by_address,
+                   CASE WHEN max(score) FILTER (WHERE method = 'interpolacion')
+                             > coalesce(max(score) FILTER (WHERE method = 'direccion'), -1)
+                        THEN 'interpolacion' ELSE 'direccion' END AS address_method
+            FROM lk_candidate
+            GROUP BY account_id, parcel_id
+        ) sources
+    ) ranked_sources
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
     FROM per_parcel
+), top AS MATERIALIZED (
+    SELECT account_id, parcel_id, method, score, rank FROM ranked WHERE rank <= 5
 )
 -- One aggregate per account gives the best parcel, its rival and the top five candidates (no
 -- self-join of 'ranked': with few rows the planner misestimates it into a rescanned nested loop).
@@ -193,8 +358,7 @@ SELECT r.account_id,
        jsonb_agg(jsonb_build_object(
            'clave_catastral', p.cadastral_key, 'metodo', r.method,
            'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
-FROM ranked r JOIN registry_parcel p ON p.id = r.parcel_id
-WHERE r.rank <= 5
+FROM top r JOIN registry_parcel p ON p.id = r.parcel_id
 GROUP BY r.account_id;
 
 -- step: choose

@@ -1,0 +1,292 @@
+"""Import and link the demo town through the real commands, timed against raw PostGIS.
+
+Usage (a database of its own, never one in use; it is migrated, then its registry emptied):
+
+    psql -h 127.0.0.1 -U postgres -c 'create database padron_bench_import'
+    DATABASE_URL=postgis://postgres@127.0.0.1:5432/padron_bench_import \\
+        .venv/bin/python bench/import_link.py --accounts 1000000
+
+What it does, in order:
+
+1. generates the seeded demo town (gis_backend/demo/) and writes, as ``make demo`` does, the
+   three files a utility hands over (``predios.gpkg``, ``calles.gpkg``, ``padron.csv``), the
+   ground truth (``accounts.csv``) and a polygon of the town's extent (``area.gpkg``), which
+   becomes the service area (``PADRON_SERVICE_AREA``) for this run: the town at a million
+   accounts lies beyond the default municipality;
+2. empties the registry of its own database (``registry_*``, their history, demo_demotown);
+3. runs the commands ``import_parcels``, ``import_streets``, ``import_padron``,
+   ``link_registry`` and ``registry_report --truth``, each as a user would (its own
+   transaction, history triggers on), timing each;
+4. times, in the same run, what raw PostGIS does with the same rows: (a) a plain COPY of the
+   padrón CSV into a bare table of text columns (the floor of any padrón import), (b) the
+   point-in-polygon join of the accounts' connection points with the parcels through their
+   GiST index, written to a table (the spatial join the linking cannot beat), once before
+   linking and once after the report; the ratio takes the faster of the two;
+5. prints the seconds, the ratios and the share of accounts linked right, wrong or not at all.
+
+The commands start a background refresh of the map summaries when they commit; the script
+turns it off (``PADRON_MAP_SUMMARY_REFRESH=off``) so that it does not run during the next timed
+phase, and times one ``refresh_map_summaries`` apart after the report.
+
+Ratios, not absolute seconds, compare across machines (see shared/PERF.md). ``--keep-files DIR``
+writes the files, the truth and the report there and keeps them; otherwise a temporary folder
+is removed at the end.
+"""
+
+import argparse
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_backend.config.settings")
+# The import and link commands start a background refresh of the map summaries when they commit
+# (gis_backend/maps/summaries.py); on 2 cores it would run during the next phase and skew it.
+# Off for the timed phases; one refresh is timed apart at the end.
+os.environ.setdefault("PADRON_MAP_SUMMARY_REFRESH", "off")
+
+AREA_MARGIN = 500.0  # metres around the town's extent
+CUT_OFF = "31/10/2026"  # the demo town's collection cut-off date (gis_backend/demo/accounts.py)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep-files", type=Path, default=None, metavar="DIR")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--sql-log", action="store_true", help="print the seconds of every linking statement"
+    )
+    return parser.parse_args()
+
+
+def write_service_area(town: Any, path: Path, srid: int) -> None:
+    """A rectangle around every parcel, segment and connection point of the town."""
+    import numpy as np
+    import pyogrio
+    import shapely
+
+    from gis_backend.demo.export import geometries
+
+    bounds = []
+    for table, column in (
+        ("registry_parcel", "geom"),
+        ("registry_streetsegment", "geom"),
+        ("registry_account", "connection_point"),
+    ):
+        shapes = geometries(town.tables[table][column])
+        shapes = shapes[~shapely.is_missing(shapes)]
+        bounds.append(shapely.total_bounds(shapes))
+    corners = np.array(bounds)
+    area = shapely.box(
+        corners[:, 0].min() - AREA_MARGIN,
+        corners[:, 1].min() - AREA_MARGIN,
+        corners[:, 2].max() + AREA_MARGIN,
+        corners[:, 3].max() + AREA_MARGIN,
+    )
+    path.unlink(missing_ok=True)
+    pyogrio.raw.write(
+        path,
+        geometry=shapely.to_wkb(np.array([area], dtype=object)),
+        field_data=[np.array(["bench"], dtype=object)],
+        fields=["nombre"],
+        crs=f"EPSG:{srid}",
+        geometry_type="Polygon",
+        driver="GPKG",
+        layer="area",
+    )
+
+
+def empty_registry() -> None:
+    from django.db import connection
+
+    from gis_backend.demo.loader import clear_registry
+
+    clear_registry()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE registry_registryhistory, demo_demotown")
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
+
+
+def command(name: str, *args: str) -> list[str]:
+    """Run a management command as a user would; its output lines."""
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command(name, *args, stdout=out, stderr=err)
+    return [line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip()]
+
+
+def baseline_copy(padron: Path) -> float:
+    """Plain COPY of the padrón CSV (all text columns) into a bare table."""
+    from django.db import connection, transaction
+
+    header = padron.open(encoding="cp1252").readline().strip().split(";")
+    columns = ", ".join(f'"{name.lower()}" text' for name in header)
+    with transaction.atomic():
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_padron_raw")
+            cursor.execute(f"CREATE TABLE bench_padron_raw ({columns})")
+            started = time.perf_counter()
+            with (
+                cursor.copy(
+                    "COPY bench_padron_raw FROM STDIN "
+                    "(FORMAT csv, DELIMITER ';', HEADER true, ENCODING 'WIN1252')"
+                ) as copy,
+                padron.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            seconds = time.perf_counter() - started
+            cursor.execute("DROP TABLE bench_padron_raw")
+    return seconds
+
+
+def baseline_join() -> int:
+    """The point-in-polygon join of the accounts' connection points with the parcels, through
+    the parcels' GiST index, written to a table; its row count."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_pip")
+        cursor.execute(
+            "CREATE TABLE bench_pip AS SELECT a.id AS account_id, p.id AS parcel_id "
+            "FROM registry_account a JOIN registry_parcel p "
+            "ON ST_Intersects(p.geom, a.connection_point)"
+        )
+        rows = int(cursor.rowcount)
+        cursor.execute("DROP TABLE bench_pip")
+    return rows
+
+
+def main() -> None:
+    args = parse_args()
+    django.setup()
+    import logging
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from gis_backend.demo.export import export_town
+    from gis_backend.demo.town import generate_town
+    from gis_backend.demo.truth import write_truth
+
+    srid = int(settings.STORAGE_SRID)
+    workdir = args.keep_files or Path(tempfile.mkdtemp(prefix="padron-import-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+
+    def report(name: str, value: float) -> None:
+        seconds[name] = value
+        print(f"  {name:<52} {value:8.1f} s", flush=True)
+
+    def timed(name: str, action: Any) -> Any:
+        started = time.perf_counter()
+        result = action()
+        report(name, time.perf_counter() - started)
+        return result
+
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        load = handle.read().split()[:3]
+    print(
+        f"database {connection.settings_dict['NAME']}, {args.accounts:,} accounts, "
+        f"seed {args.seed}, {os.cpu_count()} CPUs, load average {' '.join(load)}"
+    )
+    if args.sql_log:
+        logging.getLogger("gis_backend.linking").setLevel(logging.DEBUG)
+    call_command("migrate", verbosity=0)
+    timed("empty the registry", empty_registry)
+
+    started = time.perf_counter()
+    town = generate_town(args.seed, args.accounts, srid=srid)
+    report("generate the town", time.perf_counter() - started)
+    started = time.perf_counter()
+    truth_dir = write_truth(town, workdir / "verdad", town.fingerprint)
+    report("ground truth", time.perf_counter() - started)
+    started = time.perf_counter()
+    files = export_town(town, workdir / "archivos", srid)
+    report("write the three files", time.perf_counter() - started)
+    area = workdir / "area.gpkg"
+    write_service_area(town, area, srid)
+    settings.SERVICE_AREA = str(area)
+    os.environ["PADRON_SERVICE_AREA"] = str(area)
+    del town
+
+    outputs: dict[str, list[str]] = {}
+    outputs["parcels"] = timed(
+        "import_parcels predios.gpkg", lambda: command("import_parcels", str(files.parcels))
+    )
+    outputs["streets"] = timed(
+        "import_streets calles.gpkg", lambda: command("import_streets", str(files.streets))
+    )
+    outputs["padron"] = timed(
+        "import_padron padron.csv",
+        lambda: command("import_padron", str(files.padron), "--fecha-corte", CUT_OFF),
+    )
+    if not args.skip_baseline:
+        # The raw join, once before linking and once after (the machines are noisy).
+        joined = timed("baseline: point-in-polygon join, before linking", baseline_join)
+    outputs["link"] = timed("link_registry", lambda: command("link_registry"))
+    report_dir = workdir / "reporte"
+    truth = truth_dir / "accounts.csv"
+    timed(
+        "registry_report --truth",
+        lambda: command("registry_report", "--out", str(report_dir), "--truth", str(truth)),
+    )
+    for what, lines in outputs.items():
+        print(f"  {what}: " + " | ".join(lines[-3:]))
+
+    if not args.skip_baseline:
+        timed("map summaries (refresh_map_summaries)", lambda: command("refresh_map_summaries"))
+        report("baseline: COPY padrón CSV into a bare table", baseline_copy(files.padron))
+        timed("baseline: point-in-polygon join, after the report", baseline_join)
+        print(f"    join rows: {joined:,}")
+        padron = seconds["import_padron padron.csv"]
+        link = seconds["link_registry"]
+        copy = seconds["baseline: COPY padrón CSV into a bare table"]
+        # The faster of the two joins: the ratio is never flattered by a slow baseline.
+        pip = min(
+            seconds["baseline: point-in-polygon join, before linking"],
+            seconds["baseline: point-in-polygon join, after the report"],
+        )
+        print(f"  ratio import_padron / raw COPY:          {padron / copy:6.1f}")
+        print(f"  ratio link_registry / raw spatial join:  {link / pip:6.1f}")
+        print(
+            f"  targets: import_padron < 120 s: {'yes' if padron < 120 else 'NO'}; "
+            f"link_registry < 300 s: {'yes' if link < 300 else 'NO'}; "
+            f"link within 3x of the join: {'yes' if link <= 3 * pip else 'NO'}"
+        )
+
+    summary = json.loads((report_dir / "resumen.json").read_text("utf-8"))
+    score = summary.get("truth") or {}
+    total = score.get("accounts") or 1
+    print(
+        f"  links against the truth ({total:,} accounts): "
+        f"right {100 * score.get('right', 0) / total:.2f} %, "
+        f"wrong {100 * score.get('wrong', 0) / total:.2f} %, "
+        f"unlinked {100 * score.get('unlinked', 0) / total:.2f} %"
+    )
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        print(f"  load average at the end: {' '.join(handle.read().split()[:3])}")
+    if args.keep_files is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"  files, truth and report kept in {workdir}")
+
+
+if __name__ == "__main__":
+    main()
