@@ -14,12 +14,18 @@ building or reading the tile.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 
+from gis_backend.access.roles import Role
+from gis_backend.maps import summaries
 from gis_backend.maps.catalogue import Layer
 from gis_backend.maps.db import map_cursor
 from gis_backend.maps.summaries import live_version, summary_version
@@ -316,6 +322,124 @@ def version_and_cached(
     return live_version(key, gzip=gzip)
 
 
+@cache
+def lookup_sql(by_token: bool, uses_summaries: bool) -> str:
+    """One statement for a tile request: may the caller see tiles (a token's or a session
+    user's: active, with a role or superuser; NULL when the token is unknown), the data version
+    the tile reflects, whether that version may be served as it is (summaries: refreshed, or not
+    old enough to be refreshed: ``summary_version``'s rule), and the cached body for it.
+
+    The tile itself is built by a statement of its own on a miss (``render_and_store``): in the
+    same statement, PostgreSQL planned it on every request, cached ones included (custom plans
+    were cheaper than the generic one for tiles far from the data), about 1 ms for accounts."""
+    user_model = get_user_model()
+    users = user_model._meta.db_table
+    user_groups = user_model.groups.through._meta.db_table  # type: ignore[attr-defined]
+    source = (
+        f'authtoken_token AS t JOIN "{users}" AS u ON u.id = t.user_id WHERE t.key = %(who)s'
+        if by_token
+        else f'"{users}" AS u WHERE u.id = %(who)s::bigint'
+    )
+    state = (
+        """SELECT s.data_version AS version,
+                  s.data_version = maps_data_version()
+                  OR clock_timestamp() - s.refreshed_at
+                     <= make_interval(secs => %(min_age)s::float8) AS usable
+             FROM maps_summary_state AS s WHERE s.id = 1"""
+        if uses_summaries
+        else "SELECT maps_data_version() AS version, true AS usable"
+    )
+    return f"""
+        SELECT (SELECT u.is_active AND (u.is_superuser OR EXISTS (
+                           SELECT FROM "{user_groups}" AS ug
+                             JOIN auth_group AS g ON g.id = ug.group_id
+                            WHERE ug.user_id = u.id AND g.name = ANY(%(roles)s::text[])))
+                  FROM {source}),
+               st.version, st.usable,
+               (SELECT CASE WHEN %(gzip)s::boolean THEN coalesce(c.body_gzip, c.body)
+                            ELSE c.body END
+                  FROM maps_tile_cache AS c
+                 WHERE c.key = %(key)s::text AND c.data_version = st.version)
+          FROM (VALUES (1)) AS one LEFT JOIN ({state}) AS st ON true
+    """
+
+
+PARAMETER = re.compile(r"%\((\w+)\)s")
+# Tiles built by a prepared statement from this zoom: small tiles, where planning (about 1 ms
+# for accounts and suspensions) weighs against running (0.1–5 ms at z16–z18). Denser tiles are
+# planned for their own address, as before: one generic plan for z15's and z18's was not
+# worth the risk for a saving lost in their 10–80 ms.
+PREPARED_MINZOOM = 16
+
+
+def execute_prepared(cursor: Any, sql: str, params: dict[str, Any]) -> None:
+    """Run ``sql`` (with ``%(name)s`` parameters) as a prepared statement of this database
+    session: PREPARE once per session, then EXECUTE. The tile statements can take longer to
+    plan than to run (about 1 ms for accounts and suspensions, whose detail tiles then take
+    0.1–5 ms); PostgreSQL may keep a generic plan instead (its choice, after five runs), as it
+    does for raw psycopg, which prepares a query run five times. Prepared statements outlive a
+    rolled-back transaction; a new connection starts afresh."""
+    prepared: tuple[Any, dict[str, tuple[str, list[str]]]] | None = getattr(
+        connection, "_padron_prepared", None
+    )
+    if prepared is None or prepared[0] is not connection.connection:
+        prepared = (connection.connection, {})
+        connection._padron_prepared = prepared  # type: ignore[attr-defined]
+    statement = prepared[1].get(sql)
+    if statement is None:
+        names: list[str] = []
+        for name in PARAMETER.findall(sql):
+            if name not in names:
+                names.append(name)
+        text = PARAMETER.sub(lambda match: f"${names.index(match.group(1)) + 1}", sql)
+        statement = (f"padron_tile_{len(prepared[1]) + 1}", names)
+        cursor.execute(f"PREPARE {statement[0]} AS {text}")
+        prepared[1][sql] = statement
+    name, names = statement
+    placeholders = ", ".join(["%s"] * len(names))
+    cursor.execute(f"EXECUTE {name}({placeholders})", [params[n] for n in names])
+
+
+@dataclass(frozen=True)
+class TileLookup:
+    allowed: bool  # an active user with a role (or a superuser) behind the token or session
+    version: int
+    body: bytes | None  # cached for that version
+
+
+def lookup(
+    plan: TilePlan | None,
+    key: str,
+    *,
+    token: str = "",
+    user_id: Any = None,
+    gzip: bool = False,
+) -> TileLookup:
+    """Who is asking, the data version and the cached body: one round trip (more only when the
+    summaries must be recomputed first, as ``version_and_cached`` does). Pass the token, or the
+    id of the session's user."""
+    uses_summaries = plan is not None and plan.uses_summaries
+    params = {
+        "who": token if token else user_id,
+        "roles": [role.value for role in Role],
+        "min_age": summaries.MIN_AGE_SECONDS,
+        "key": key,
+        "gzip": gzip,
+    }
+    with map_cursor() as cursor:
+        execute_prepared(cursor, lookup_sql(bool(token), uses_summaries), params)
+        allowed, version, usable, body = cursor.fetchone()
+    if not allowed:
+        return TileLookup(False, 0, None)
+    if version is None:  # summaries never computed
+        return TileLookup(True, summaries.refresh_summaries(), None)
+    if not usable:  # stale and old enough: recompute them (or see another request doing it)
+        refreshed = summaries.fresh_summaries()
+        if refreshed != version:
+            return TileLookup(True, refreshed, None)
+    return TileLookup(True, int(version), bytes(body) if body is not None else None)
+
+
 def store_gzip(key: str, version: int, packed: bytes) -> None:
     """Keep the gzipped body beside the cached one, for the next clients accepting gzip."""
     with map_cursor() as cursor:
@@ -352,7 +476,7 @@ def tile_sql(plan: TilePlan) -> str:
     # No "WHERE geom IS NOT NULL": ST_AsMVT skips NULL geometries itself, and the planner would
     # push that filter into the scans, running ST_AsMVTGeom (and ST_PointOnSurface) for rows
     # the joins then drop, and twice for those they keep.
-    return f"SELECT ST_AsMVT(t, %(mvt_layer)s, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
+    return f"SELECT ST_AsMVT(t, %(mvt_layer)s::text, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
 
 
 def render_tile(plan: TilePlan | None, z: int, x: int, y: int) -> bytes:
@@ -369,7 +493,8 @@ def render_tile(plan: TilePlan | None, z: int, x: int, y: int) -> bytes:
 def render_and_store(
     plan: TilePlan | None, z: int, x: int, y: int, key: str, version: int
 ) -> bytes:
-    """Build the tile and keep it in the cache: one statement, one round trip."""
+    """Build the tile and keep it in the cache: one statement, one round trip; prepared once per
+    database session (``execute_prepared``) from ``PREPARED_MINZOOM``."""
     if plan is None:
         store_tile(key, version, b"")
         return b""
@@ -377,7 +502,7 @@ def render_and_store(
         WITH tile AS ({tile_sql(plan)}),
         stored AS (
             INSERT INTO maps_tile_cache (key, data_version, body)
-            SELECT %(cache_key)s, %(version)s, coalesce(st_asmvt, '') FROM tile
+            SELECT %(cache_key)s::text, %(version)s::bigint, coalesce(st_asmvt, '') FROM tile
             ON CONFLICT (key) DO UPDATE
                SET data_version = EXCLUDED.data_version, body = EXCLUDED.body,
                    body_gzip = NULL, created_at = now()
@@ -385,8 +510,12 @@ def render_and_store(
         SELECT st_asmvt FROM tile
     """
     params = {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
+    params.update(cache_key=key, version=version)
     with map_cursor() as cursor:
-        cursor.execute(sql, {**params, "cache_key": key, "version": version})
+        if z >= PREPARED_MINZOOM:
+            execute_prepared(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 

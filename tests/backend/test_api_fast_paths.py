@@ -77,22 +77,25 @@ def summary_state() -> tuple[int | None, int]:
 
 
 @pytest.mark.parametrize("layer", ["parcels", "accounts", "segments", "suspensions"])
-def test_a_tile_costs_three_queries_cold_and_two_cached(
+def test_a_tile_costs_two_queries_cold_and_one_cached(
     client: APIClient, town: Town, layer: str
 ) -> None:
-    # Once per database session and data version, not per tile: the map session's settings
-    # and the summaries (segments at detail zooms read them).
+    # Once per database session and data version, not per tile: the map session's settings,
+    # the prepared statement and the summaries (segments at detail zooms read them).
     assert client.get(tile_url(layer, 17)[0]).status_code == 200
     url, _x, _y = tile_url(layer, 16)
     with CaptureQueriesContext(connection) as cold:
         first = client.get(url)
     assert first.status_code == 200
-    # token, user and roles; data version and cached body; tile built and stored
-    assert len(cold.captured_queries) == 3, [q["sql"][:80] for q in cold.captured_queries]
+    # token, user and roles, data version and cached body in one; tile built and stored
+    assert len(cold.captured_queries) == 2, [q["sql"][:80] for q in cold.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM maps_tile_cache WHERE key LIKE %s", [f"{layer}/16/%"])
+        assert bytes(cursor.fetchone()[0]) == first.content
     with CaptureQueriesContext(connection) as cached:
         again = client.get(url)
     assert again.content == first.content
-    assert len(cached.captured_queries) == 2, [q["sql"][:80] for q in cached.captured_queries]
+    assert len(cached.captured_queries) == 1, [q["sql"][:80] for q in cached.captured_queries]
 
 
 @pytest.mark.parametrize("z", [15, 16, 17, 18])
@@ -134,9 +137,13 @@ def test_large_tiles_are_gzipped_for_clients_that_accept_it(
     with CaptureQueriesContext(connection) as cached:
         again = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert again.content == packed.content and again["Content-Encoding"] == "gzip"
-    assert len(cached.captured_queries) == 2  # served as stored: no compression, no write
+    assert len(cached.captured_queries) == 1  # served as stored: no compression, no write
     not_modified = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
     assert not_modified.status_code == 304 and not_modified["ETag"] == packed["ETag"]
+    assert not_modified.content == b"" and "Content-Encoding" not in not_modified
+    # A client holding both representations: the one its If-None-Match names.
+    strong = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert strong.status_code == 304 and strong["ETag"] == plain["ETag"]
     identity = client.get(url)
     assert "Content-Encoding" not in identity and identity.content == plain.content
 
@@ -395,3 +402,23 @@ def test_refresh_command_if_stale(town: Town) -> None:
     assert "ya estaban al día" in out.getvalue()
     summarised, current = summary_state()
     assert summarised == current
+
+
+def test_detail_tiles_are_built_by_prepared_statements_from_zoom_16(
+    client: APIClient, town: Town
+) -> None:
+    def statements(url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"].split("(")[0].split()[0] for q in queries.captured_queries]
+
+    statements(tile_url("accounts", 18)[0])  # prepares the lookup and the z16+ build
+    assert statements(tile_url("accounts", 17)[0]) == ["EXECUTE", "EXECUTE"]
+    # z15 and below: the build planned for its own address, as before
+    cold_15 = statements(tile_url("accounts", 15)[0])
+    assert cold_15[0] == "EXECUTE" and cold_15[1:] == ["WITH"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'padron_tile_%%'"
+        )
+        assert cursor.fetchone()[0] >= 2  # session-wide: earlier tests' may be there too

@@ -6,13 +6,24 @@ from typing import Any
 
 import mapbox_vector_tile
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from gis_backend.maps import summaries
 from gis_backend.registry.models import Account, SuspensionEvent
-from tests.backend.api_factories import TODAY, Town, build_town, tile_for, token_client
+from tests.backend.api_factories import (
+    TODAY,
+    Town,
+    build_town,
+    tile_for,
+    token_client,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 MVT = "application/vnd.mapbox-vector-tile"
@@ -224,3 +235,97 @@ def test_tile_of_an_unauthenticated_request_is_refused(town: Town) -> None:
     response = APIClient().get(tile_urls("parcels", 16)[0])
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
+
+
+# -- the plain Django view that serves tiles (views.tile), and what it hands to TileView ---------
+
+
+def session_client(role: str | None, username: str = "sesion") -> Client:
+    user_with_role(role, username)
+    client = Client()
+    assert client.login(username=username, password="clave-1")
+    return client
+
+
+def test_a_session_user_with_a_role_gets_tiles_as_a_token_does(town: Town) -> None:
+    url = tile_urls("parcels", 16)[0]
+    by_token = token_client("supervisor").get(url)
+    browser = session_client("supervisor")
+    browser.get(url)  # the session's and the map's settings, the prepared statement
+    with CaptureQueriesContext(connection) as queries:
+        by_session = browser.get(url)
+    assert by_session.status_code == 200 and by_session["Content-Type"] == MVT
+    assert by_session.content == by_token.content and by_session["ETag"] == by_token["ETag"]
+    assert by_session["Vary"] == by_token["Vary"]
+    # session, user; then roles, data version and cached tile in one statement
+    assert len(queries.captured_queries) == 3, [q["sql"][:60] for q in queries.captured_queries]
+    not_modified = browser.get(url, HTTP_IF_NONE_MATCH=by_session["ETag"])
+    assert not_modified.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status", "detail"),
+    [
+        ({}, 401, "Las credenciales de autenticación no se proveyeron."),
+        ({"HTTP_AUTHORIZATION": "Token no-existe"}, 401, "Token inválido."),
+        ({"HTTP_AUTHORIZATION": "Token"}, 401, None),
+        ({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, 401, None),
+    ],
+)
+def test_refusals_keep_drf_status_and_json(
+    town: Town, credentials: dict[str, str], status: int, detail: str | None
+) -> None:
+    response = Client().get(tile_urls("parcels", 16)[0], **credentials)  # type: ignore[arg-type]
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response["WWW-Authenticate"] == "Token"
+    body = response.json()
+    assert set(body) == {"detail"}
+    if detail:
+        assert body["detail"] == detail
+
+
+def test_users_without_a_role_or_inactive_are_refused(town: Town) -> None:
+    url = tile_urls("parcels", 16)[0]
+    no_role = token_client(None)
+    response = no_role.get(url)
+    assert response.status_code == 403 and response["Content-Type"] == "application/json"
+    assert "rol" in response.json()["detail"]
+    assert session_client(None, "sin-rol").get(url).status_code == 403
+    inactive = token_client("jefe", "inactivo")
+    User.objects.filter(username="inactivo").update(is_active=False)
+    response = inactive.get(url)
+    assert response.status_code == 401 and response.json()["detail"]
+    admin = User.objects.create_superuser("raiz", password="clave-1")
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin).key}")
+        .get(url)
+        .status_code
+        == 200
+    )
+
+
+def test_invalid_parameters_and_addresses_answer_as_before(client: APIClient, town: Town) -> None:
+    url = tile_urls("suspensions", 16)[0]
+    bad_date = client.get(url, {"date_from": "ayer"})
+    assert bad_date.status_code == 400 and "date_from" in bad_date.json()
+    unknown = client.get(tile_urls("parcels", 16)[0], {"kind": "corte"})
+    assert unknown.status_code == 400 and "kind" in unknown.json()
+    assert client.get("/api/v1/tiles/parcels/3/8/0.pbf").status_code == 400
+    missing = client.get("/api/v1/tiles/predios/16/0/0.pbf")
+    assert missing.status_code == 404 and missing.json() == {
+        "detail": "Capa de teselas desconocida."
+    }
+    # Refused before the parameters are looked at, as DRF does.
+    assert APIClient().get(url, {"date_from": "ayer"}).status_code == 401
+    assert client.post(url).status_code == 405
+    assert client.options(url).status_code == 200
+
+
+def test_tile_headers_are_those_of_the_drf_view(client: APIClient, town: Town) -> None:
+    response = client.get(tile_urls("accounts", 16)[0])
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Vary"] == "Authorization, Cookie, Accept-Encoding, Accept, Accept-Language"
+    assert response["Cache-Control"] == "private, max-age=60"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.head(tile_urls("accounts", 16)[0])["ETag"] == response["ETag"]
