@@ -1,6 +1,6 @@
 """Map API over real HTTP against raw PostGIS on the same tiles and boxes (issue 4, Performance).
 
-Usage (a database of its own holding the 1,000,000-account demo town; see bench/api.md):
+Usage (a database of its own holding the 1,000,000-account demo town; see bench/README.md):
 
     DATABASE_URL=postgis://postgres@127.0.0.1:5432/padron_bench_api \\
         .venv/bin/python bench/api.py --serve --port 8301 --out var/bench-api.json

@@ -298,7 +298,7 @@ def tile_response(
 ) -> HttpResponse:
     """The tile, gzipped for clients that accept it (browsers and QGIS do) when it is large
     enough to gain: MVT shrinks 2.3–2.8 times, and level 1 costs 0.7 ms for a 77 KB zoom-16
-    tile, 2.5 ms for the densest 280 KB zoom-15 one (bench/api.md); the first such request
+    tile, 2.5 ms for the densest 280 KB zoom-15 one (bench/README.md); the first such request
     stores the gzipped body in the cache (``key``, ``version``) for the next ones. Smaller
     tiles go as they are. The gzipped representation has a weak ETag, as Django's
     GZipMiddleware gives it."""

@@ -38,7 +38,7 @@ $$;
 -- - its state: how many accounts are linked to it, the most severe of their statuses, the sum
 --   of their positive newest balances and the largest days overdue among those.
 -- Transforming polygons, ST_PointOnSurface and three index probes per parcel for its state were
--- two thirds of a dense tile's time on the 1M-account town (bench/api.md). Kept in step by the
+-- two thirds of a dense tile's time on the 1M-account town (bench/README.md). Kept in step by the
 -- statement triggers below (one statement per triggering statement, COPY included) on
 -- registry_parcel (geometry, key), registry_account (status), registry_accountlink (links) and
 -- registry_collectionsnapshot (balances); rebuilt whole whenever these files are applied.
