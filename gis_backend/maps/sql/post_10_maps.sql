@@ -132,17 +132,17 @@ BEGIN
         END IF;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Only rows whose geometry or key changed: an import rewriting attributes costs nothing.
+        -- Old and new rows are compared with EXCEPT, never joined: the planner knows nothing of
+        -- a transition table's size (it assumes one row) and would rescan one per row of the
+        -- other, quadratic in the rows the statement changed.
         DELETE FROM maps_parcel_tile AS t
-         USING old_rows AS o
-         WHERE t.parcel_id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = o.id);
+         WHERE t.parcel_id IN (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows);
         EXECUTE maps_parcel_tile_upsert_sql(
-            '(SELECT n.id, n.cadastral_key, n.geom FROM new_rows AS n '
-            '  LEFT JOIN old_rows AS o ON o.id = n.id '
-            ' WHERE o.id IS NULL OR o.geom IS DISTINCT FROM n.geom '
-            '    OR o.cadastral_key IS DISTINCT FROM n.cadastral_key) AS changed');
+            '(SELECT id, cadastral_key, ST_GeomFromEWKB(ewkb) AS geom FROM ('
+            '  SELECT id, cadastral_key, ST_AsEWKB(geom) AS ewkb FROM new_rows '
+            '  EXCEPT SELECT id, cadastral_key, ST_AsEWKB(geom) FROM old_rows) AS c) AS changed');
         EXECUTE maps_parcel_tile_restate_sql(
-            '(SELECT n.id AS parcel_id FROM new_rows AS n '
-            '  WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE o.id = n.id))');
+            '(SELECT id AS parcel_id FROM new_rows EXCEPT SELECT id FROM old_rows)');
     ELSIF TG_OP = 'DELETE' THEN
         DELETE FROM maps_parcel_tile AS t USING old_rows AS o WHERE t.parcel_id = o.id;
     ELSE  -- TRUNCATE
@@ -160,10 +160,11 @@ BEGIN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'id'));
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
-            '(SELECT n.id FROM new_rows AS n LEFT JOIN old_rows AS o ON o.id = n.id '
-            '  WHERE o.id IS NULL OR o.status IS DISTINCT FROM n.status '
-            ' UNION ALL SELECT o.id FROM old_rows AS o '
-            '  WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = o.id)) AS changed',
+            '(SELECT id FROM (SELECT id, status FROM new_rows '
+            '                 EXCEPT SELECT id, status FROM old_rows) AS came_or_changed '
+            ' UNION ALL '
+            ' SELECT id FROM (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows) AS went'
+            ') AS changed',
             'id'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
@@ -183,13 +184,11 @@ BEGIN
         EXECUTE maps_parcel_tile_restate_sql('new_rows');
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(
-            '(SELECT n.parcel_id FROM new_rows AS n LEFT JOIN old_rows AS o '
-            '    ON o.account_id = n.account_id '
-            '  WHERE o.parcel_id IS DISTINCT FROM n.parcel_id '
+            '(SELECT parcel_id FROM (SELECT account_id, parcel_id FROM new_rows '
+            '                        EXCEPT SELECT account_id, parcel_id FROM old_rows) AS now '
             ' UNION ALL '
-            ' SELECT o.parcel_id FROM old_rows AS o LEFT JOIN new_rows AS n '
-            '    ON n.account_id = o.account_id '
-            '  WHERE n.parcel_id IS DISTINCT FROM o.parcel_id)');
+            ' SELECT parcel_id FROM (SELECT account_id, parcel_id FROM old_rows '
+            '                        EXCEPT SELECT account_id, parcel_id FROM new_rows) AS before)');
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql('old_rows');
     ELSE
