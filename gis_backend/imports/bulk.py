@@ -148,8 +148,9 @@ def finish(load: FirstLoad) -> None:
             cursor.execute(
                 f"""
                 INSERT INTO registry_registryhistory
-                    (table_name, row_id, action, changed_at, changed_by, old, new)
-                SELECT %s, '*', 'I', clock_timestamp(), registry_history_actor(), NULL,
+                    (table_name, row_id, action, changed_at, changed_by, db_role, old, new)
+                SELECT %s, '*', 'I', clock_timestamp(), registry_history_actor(), session_user,
+                       NULL,
                        jsonb_build_object(
                            'carga_inicial', %s::text, 'filas', count(*),
                            'id_desde', min({key}), 'id_hasta', max({key}))

@@ -337,12 +337,21 @@ class HistoryTableFilter(admin.SimpleListFilter):
 
 @admin.register(models.RegistryHistory)
 class RegistryHistoryAdmin(RegistryAdmin):
-    list_display = ("changed_at", "changed_by", "action", "table", "record", "columns")
+    list_display = ("changed_at", "changed_by", "db_role", "action", "table", "record", "columns")
     list_filter = ("action", HistoryTableFilter)
-    search_fields = ("=row_id", "=changed_by")
+    search_fields = ("=row_id", "=changed_by", "=db_role")
     # Newest first by the primary key index (no index on changed_at; ids grow with time).
     ordering = ("-id",)
-    fields = ("changed_at", "changed_by", "action", "table", "record", "old_values", "new_values")
+    fields = (
+        "changed_at",
+        "changed_by",
+        "db_role",
+        "action",
+        "table",
+        "record",
+        "old_values",
+        "new_values",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

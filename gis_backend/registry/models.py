@@ -556,6 +556,10 @@ class RegistryHistory(models.Model):
     )
     changed_at = models.DateTimeField(_("fecha"))
     changed_by = models.CharField(_("usuario"), max_length=150)
+    # The database role of the session that made the change. ``changed_by`` comes from the
+    # padrón.actor setting, which any session may set; the role is what PostgreSQL
+    # authenticated, so a change is always traceable to the login that made it.
+    db_role = models.CharField(_("rol de base de datos"), max_length=63, default="", db_default="")
     old = models.JSONField(_("antes"), null=True)
     new = models.JSONField(_("después"), null=True)
 

@@ -168,6 +168,23 @@ def test_padron_actor_setting_names_the_user(sql: Sql, history: History) -> None
 
     [entry] = history("registry_sector", sector.pk, "U")
     assert entry.changed_by == "jefe.comercial"
+    # Any session may set padron.actor; the role PostgreSQL authenticated is recorded beside
+    # it, so a change made under someone else's name still names the login that made it.
+    assert entry.db_role == database_role(sql)
+
+
+def test_every_action_records_the_database_role(sql: Sql, history: History) -> None:
+    outline = square(296000, 2266000, size=500)
+    [(sector_id,)] = sql(
+        "INSERT INTO registry_sector (code, name, geom) "
+        "VALUES ('S-ROL', 'Rol', ST_GeomFromText(%s, %s)) RETURNING id",
+        [outline.wkt, SRID],
+    )
+    sql("UPDATE registry_sector SET name = 'Rol 2' WHERE id = %s", [sector_id])
+    sql("DELETE FROM registry_sector WHERE id = %s", [sector_id])
+    entries = [entry for action in "IUD" for entry in history("registry_sector", sector_id, action)]
+    assert [entry.action for entry in entries] == ["I", "U", "D"]
+    assert {entry.db_role for entry in entries} == {database_role(sql)}
 
 
 def test_insert_and_delete_record_the_whole_row(sql: Sql, history: History) -> None:

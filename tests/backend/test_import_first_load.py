@@ -68,6 +68,7 @@ def test_first_load_records_one_entry_per_table_and_keeps_keys(tmp_path: Path) -
         "id_hasta": ids[-1],
     }
     assert accounts[0].changed_by
+    assert accounts[0].db_role == connection.settings_dict["USER"]
     for table, rows in (
         ("registry_holder", 3),
         ("registry_meter", 2),

@@ -47,8 +47,8 @@ LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     EXECUTE format(
         'INSERT INTO %I.registry_registryhistory '
-        '(table_name, row_id, action, changed_at, changed_by, old, new) '
-        'SELECT %L, r.%I::text, ''I'', $1, $2, NULL, to_jsonb(r) '
+        '(table_name, row_id, action, changed_at, changed_by, db_role, old, new) '
+        'SELECT %L, r.%I::text, ''I'', $1, $2, session_user, NULL, to_jsonb(r) '
         'FROM (SELECT %s FROM new_rows) AS r',
         TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0], registry_history_columns(TG_RELID))
     USING clock_timestamp(), registry_history_actor();
@@ -61,8 +61,8 @@ LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     EXECUTE format(
         'INSERT INTO %I.registry_registryhistory '
-        '(table_name, row_id, action, changed_at, changed_by, old, new) '
-        'SELECT %L, r.%I::text, ''D'', $1, $2, to_jsonb(r), NULL '
+        '(table_name, row_id, action, changed_at, changed_by, db_role, old, new) '
+        'SELECT %L, r.%I::text, ''D'', $1, $2, session_user, to_jsonb(r), NULL '
         'FROM (SELECT %s FROM old_rows) AS r',
         TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0], registry_history_columns(TG_RELID))
     USING clock_timestamp(), registry_history_actor();
@@ -95,8 +95,8 @@ BEGIN
 
     EXECUTE format(
         'INSERT INTO %6$I.registry_registryhistory '
-        '(table_name, row_id, action, changed_at, changed_by, old, new) '
-        'SELECT %1$L, coalesce(o.%2$I, n.%2$I)::text, ''U'', $1, $2, '
+        '(table_name, row_id, action, changed_at, changed_by, db_role, old, new) '
+        'SELECT %1$L, coalesce(o.%2$I, n.%2$I)::text, ''U'', $1, $2, session_user, '
         '       CASE WHEN n.%2$I IS NULL THEN to_jsonb(o) WHEN o.%2$I IS NOT NULL THEN %4$s END, '
         '       CASE WHEN o.%2$I IS NULL THEN to_jsonb(n) WHEN n.%2$I IS NOT NULL THEN %5$s END '
         'FROM (SELECT %3$s FROM old_rows) AS o '
