@@ -1,5 +1,6 @@
 """Parcels (predios) from any polygon source GDAL reads, keyed by cadastral key."""
 
+import re
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,11 +17,20 @@ from gis_backend.imports.engine import (
     upsert_staged,
 )
 from gis_backend.imports.problems import Problem
-from gis_backend.imports.values import clean_text, parse_decimal, parse_int
+from gis_backend.imports.values import ValueProblem, clean_text, parse_decimal, parse_int
 from gis_backend.imports.vector import VectorSource
 from gis_backend.registry.choices import LandUse
 
 MIN_PARCEL_AREA = 1.0  # m²: anything smaller is a digitising error, not a parcel
+AGEB = re.compile(r"^\d{3}[0-9A-Z]$")
+
+# Optional block columns: file column, model field, parser. A file without one leaves the
+# stored value alone (a cadastral layer that lacks INEGI keys does not erase them).
+BLOCK_FIELDS = (
+    ("manzana", "block_key", lambda value: clean_text(value, max_length=20)),
+    ("ageb", "inegi_ageb", lambda value: parse_ageb(value)),
+    ("manzana_inegi", "inegi_block", lambda value: parse_inegi_block(value)),
+)
 POLYGON_TYPE = 3  # shapely.get_type_id
 
 LAND_USE_VALUES = frozenset(LandUse.values)
@@ -47,6 +57,25 @@ LAND_USE_WORDS = {
 }
 
 
+def parse_ageb(value: Any) -> str:
+    """INEGI AGEB key: three digits and a digit or letter ('0366', '012A'); leading zeros that
+    a spreadsheet dropped are put back ('366' → '0366')."""
+    text = clean_text(value).upper()
+    if text.isdigit() and len(text) < 4:
+        text = text.zfill(4)
+    if text and not AGEB.match(text):
+        raise ValueProblem(f"«{text}» no es una clave AGEB (cuatro caracteres, p. ej. 0366 o 012A)")
+    return text
+
+
+def parse_inegi_block(value: Any) -> str:
+    """INEGI block number within its AGEB: up to three digits ('7' → '007')."""
+    text = clean_text(value)
+    if text and not (text.isdigit() and len(text) <= 3):
+        raise ValueProblem(f"«{text}» no es una manzana INEGI (hasta tres dígitos)")
+    return text.zfill(3) if text else ""
+
+
 def parse_land_use(value: Any) -> tuple[str, bool]:
     """(slug, recognised). Unrecognised values are kept in the parcel's attributes."""
     text = naming.normalize_text(clean_text(value))
@@ -71,6 +100,7 @@ class ParcelImporter(VectorImporter):
         "sup_construida",
         "uso_suelo",
         "num_viviendas",
+        *(column for column, _field, _parse in BLOCK_FIELDS),
     )
     key_field = "clave_catastral"
     bulk_tables = ("registry_parcel",)
@@ -100,6 +130,9 @@ class ParcelImporter(VectorImporter):
         )
         land_use, recognised = parse_land_use(row.get("uso_suelo"))
         values["land_use"] = land_use
+        for column, name, parse in BLOCK_FIELDS:
+            if column in row:
+                values[name] = self.parse_into(out, file, column, parse, row[column]) or ""
         values["attributes"] = self.extra_attributes(row)
         if not recognised:
             values["attributes"]["uso_suelo"] = clean_text(row.get("uso_suelo"))
@@ -131,6 +164,9 @@ class ParcelImporter(VectorImporter):
         values["dwellings"] = [count or 0 for count in dwellings]
         uses = parse_field(source, "uso_suelo", parse_land_use, flags)
         values["land_use"] = [use[0] if use else "" for use in uses]
+        for column, name, parse in BLOCK_FIELDS:
+            if column in source.fields:
+                values[name] = [text or "" for text in parse_field(source, column, parse, flags)]
         values["attributes"] = self.extra_attribute_columns(source)
         for index, use in enumerate(uses):
             if use and not use[1]:
@@ -165,6 +201,9 @@ class ParcelImporter(VectorImporter):
             "dwellings": "int",
             "attributes": "jsonb",
         }
+        columns.update(
+            {name: "text" for _column, name, _parse in BLOCK_FIELDS if name in checked.values}
+        )
         return upsert_staged(
             "registry_parcel",
             "cadastral_key",

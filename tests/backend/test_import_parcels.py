@@ -64,6 +64,40 @@ def test_reimport_changes_nothing_and_a_changed_row_updates_in_place(tmp_path: P
     assert Parcel.objects.count() == 3
 
 
+def test_block_and_inegi_keys_are_read_checked_and_kept_when_a_file_lacks_them(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        parcel_row("B-1", manzana="M-014", ageb="366", manzana_inegi="7"),
+        parcel_row("B-2", manzana="M-014", ageb="012a", manzana_inegi="021"),
+        parcel_row("B-3", manzana="M-015", ageb="36-6", manzana_inegi="1234"),
+    ]
+    summary = run(write_layer(tmp_path / "manzanas.gpkg", rows, [lot(i) for i in range(3)]))
+    assert (summary.created, summary.rejected) == (2, 1)
+    assert sorted((p.field, p.line) for p in summary.errors) == [
+        ("ageb", 3),
+        ("manzana_inegi", 3),
+    ]
+    stored = {
+        p.cadastral_key: (p.block_key, p.inegi_ageb, p.inegi_block, p.attributes)
+        for p in Parcel.objects.all()
+    }
+    # Leading zeros a spreadsheet dropped are put back; the keys are not left in attributes.
+    assert stored == {"B-1": ("M-014", "0366", "007", {}), "B-2": ("M-014", "012A", "021", {})}
+
+    # A later layer without those columns updates what it carries and leaves the keys alone.
+    rows = [parcel_row("B-1", num_viviendas="3"), parcel_row("B-2")]
+    again = run(write_layer(tmp_path / "sin_manzanas.gpkg", rows, [lot(i) for i in range(2)]))
+    assert (again.updated, again.unchanged) == (1, 1)
+    b1 = Parcel.objects.get(cadastral_key="B-1")
+    assert (b1.dwellings, b1.block_key, b1.inegi_ageb, b1.inegi_block) == (
+        3,
+        "M-014",
+        "0366",
+        "007",
+    )
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     summary = run(three_parcels(tmp_path), dry_run=True)
     assert summary.created == 3
