@@ -173,13 +173,21 @@ def test_padron_actor_setting_names_the_user(sql: Sql, history: History) -> None
     assert entry.db_role == database_role(sql)
 
 
-def test_every_action_records_the_database_role(sql: Sql, history: History) -> None:
-    outline = square(296000, 2266000, size=500)
+SECTOR_OUTLINE = square(296000, 2266000, size=500)
+
+
+def insert_sector(sql: Sql, code: str, name: str) -> int:
+    """A sector inserted by plain SQL, as a QGIS or psql user would."""
     [(sector_id,)] = sql(
         "INSERT INTO registry_sector (code, name, geom) "
-        "VALUES ('S-ROL', 'Rol', ST_GeomFromText(%s, %s)) RETURNING id",
-        [outline.wkt, SRID],
+        "VALUES (%s, %s, ST_GeomFromText(%s, %s)) RETURNING id",
+        [code, name, SECTOR_OUTLINE.wkt, SRID],
     )
+    return int(sector_id)
+
+
+def test_every_action_records_the_database_role(sql: Sql, history: History) -> None:
+    sector_id = insert_sector(sql, "S-ROL", "Rol")
     sql("UPDATE registry_sector SET name = 'Rol 2' WHERE id = %s", [sector_id])
     sql("DELETE FROM registry_sector WHERE id = %s", [sector_id])
     entries = [entry for action in "IUD" for entry in history("registry_sector", sector_id, action)]
@@ -188,12 +196,7 @@ def test_every_action_records_the_database_role(sql: Sql, history: History) -> N
 
 
 def test_insert_and_delete_record_the_whole_row(sql: Sql, history: History) -> None:
-    outline = square(296000, 2266000, size=500)
-    [(sector_id,)] = sql(
-        "INSERT INTO registry_sector (code, name, geom) "
-        "VALUES ('S-NTE', 'Norte', ST_GeomFromText(%s, %s)) RETURNING id",
-        [outline.wkt, SRID],
-    )
+    sector_id = insert_sector(sql, "S-NTE", "Norte")
     sql("DELETE FROM registry_sector WHERE id = %s", [sector_id])
 
     [inserted] = history("registry_sector", sector_id, "I")
@@ -204,7 +207,7 @@ def test_insert_and_delete_record_the_whole_row(sql: Sql, history: History) -> N
     assert set(inserted.new) == columns
     assert inserted.new["code"] == "S-NTE"
     assert inserted.new["name"] == "Norte"
-    assert GEOSGeometry(inserted.new["geom"]).equals_exact(outline, tolerance=0.001)
+    assert GEOSGeometry(inserted.new["geom"]).equals_exact(SECTOR_OUTLINE, tolerance=0.001)
     assert deleted.new is None
     assert deleted.old == inserted.new
 
