@@ -8,6 +8,7 @@ from django.db import connection
 
 from gis_backend.core.sqlfiles import apply_sql_files
 from gis_backend.maps import summaries
+from tests.backend.api_factories import Town, build_town
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +46,10 @@ def sql() -> Iterator[Callable[..., list[tuple[Any, ...]]]]:
             return cursor.fetchall() if cursor.description else []
 
     yield run
+
+
+@pytest.fixture
+def town() -> Town:
+    """The small API town (tests/backend/api_factories.py): parcels, accounts, links,
+    balances and suspensions whose map answers the API tests know."""
+    return build_town()

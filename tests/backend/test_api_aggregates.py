@@ -13,18 +13,12 @@ from tests.backend.api_factories import (
     EARLIER,
     TODAY,
     Town,
-    build_town,
     check_feature_collection,
     lonlat_bbox,
     token_client,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def town() -> Town:
-    return build_town()
 
 
 @pytest.fixture

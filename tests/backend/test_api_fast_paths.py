@@ -30,7 +30,6 @@ from tests.backend.api_factories import (
     AS_OF,
     Town,
     box,
-    build_town,
     tile_for,
     token_client,
 )
@@ -47,11 +46,6 @@ def bench_module() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def town() -> Town:
-    return build_town()
 
 
 @pytest.fixture

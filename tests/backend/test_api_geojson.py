@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 from tests.backend.api_factories import (
     AS_OF,
     Town,
-    build_town,
     by_key,
     check_feature_collection,
     lonlat,
@@ -20,11 +19,6 @@ from tests.backend.api_factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def town() -> Town:
-    return build_town()
 
 
 @pytest.fixture

@@ -9,17 +9,12 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from gis_backend.access.models import PersonalDataAccess
-from tests.backend.api_factories import Town, build_town, by_key, tile_for, token_client
+from tests.backend.api_factories import Town, by_key, tile_for, token_client
 
 pytestmark = pytest.mark.django_db
 
 HOLDER_FIELDS = ("holder_name", "holder_phone", "holder_email", "holder_notification_address")
 NAMES = ("Juana", "Pérez", "Pedro", "Gómez", "Rosa", "López", "Luis", "Ramírez", "Carmen")
-
-
-@pytest.fixture
-def town() -> Town:
-    return build_town()
 
 
 def test_supervisor_never_receives_a_holder_name_or_contact(town: Town) -> None:

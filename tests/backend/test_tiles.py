@@ -19,7 +19,6 @@ from gis_backend.registry.models import Account, SuspensionEvent
 from tests.backend.api_factories import (
     TODAY,
     Town,
-    build_town,
     tile_for,
     token_client,
     user_with_role,
@@ -27,11 +26,6 @@ from tests.backend.api_factories import (
 
 pytestmark = pytest.mark.django_db
 MVT = "application/vnd.mapbox-vector-tile"
-
-
-@pytest.fixture
-def town() -> Town:
-    return build_town()
 
 
 @pytest.fixture
