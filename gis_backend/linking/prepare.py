@@ -151,20 +151,27 @@ def fetch(sql: str, name: str) -> Iterator[tuple[Any, ...]]:
         yield from cursor
 
 
-def account_columns() -> dict[str, list[Any]]:
+def parsed_addresses(sql: str, name: str) -> tuple[list[Any], list[str], list[list[Any]]]:
+    """Ids, cadastral keys (compared form) and the address fields, column by column, of the rows
+    ``sql`` selects as (id, cadastral key, street, number, colonia)."""
     ids, keys, fields = [], [], []
-    for account_id, key, street, ext, colonia in fetch(
+    for row_id, key, street, number, colonia in fetch(sql, name):
+        ids.append(row_id)
+        keys.append(cadastral_key(key) if key else "")
+        fields.append(address_fields(street, number, colonia))
+    return ids, keys, transpose(fields, 7)
+
+
+def account_columns() -> dict[str, list[Any]]:
+    ids, keys, fields = parsed_addresses(
         "SELECT id, billing_cadastral_key, billing_street, billing_ext_number, billing_colonia "
         "FROM registry_account",
         "link_accounts",
-    ):
-        ids.append(account_id)
-        keys.append(cadastral_key(key) or None if key else None)
-        fields.append(address_fields(street, ext, colonia))
-    street_key, phonetic, number, suffix, unnumbered, colonia, _typed = transpose(fields, 7)
+    )
+    street_key, phonetic, number, suffix, unnumbered, colonia, _typed = fields
     return {
         "account_id": ids,
-        "cadastral_key": keys,
+        "cadastral_key": [key or None for key in keys],
         "street_key": street_key,
         "street_phonetic": phonetic,
         "number": number,
@@ -175,18 +182,14 @@ def account_columns() -> dict[str, list[Any]]:
 
 
 def parcel_columns() -> dict[str, list[Any]]:
-    ids, keys, fields = [], [], []
-    for parcel_id, key, street, number_text, colonia in fetch(
+    ids, keys, fields = parsed_addresses(
         """
         SELECT p.id, p.cadastral_key, p.street, p.number, coalesce(c.name, '')
         FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id
         """,
         "link_parcels",
-    ):
-        ids.append(parcel_id)
-        keys.append(cadastral_key(key))
-        fields.append(address_fields(street, number_text, colonia))
-    street_key, _phonetic, number, suffix, _unnumbered, colonia, typed = transpose(fields, 7)
+    )
+    street_key, _phonetic, number, suffix, _unnumbered, colonia, typed = fields
     return {
         "parcel_id": ids,
         "cadastral_key": keys,
