@@ -363,9 +363,8 @@ def test_reloading_gives_identical_readings(loaded: Loaded, tmp_path: Path) -> N
 
 
 # --- loading twice, other data, constraints --------------------------------------------
-def test_loading_twice_changes_nothing(loaded: Loaded) -> None:
-    counts = table_counts()
-    history = query("SELECT count(*) FROM registry_registryhistory")[0][0]
+def load_again(loaded: Loaded, **options: Any) -> str:
+    """``load_demo --direct`` of the loaded town once more; what it printed."""
     out = StringIO()
     call_command(
         "load_demo",
@@ -374,8 +373,15 @@ def test_loading_twice_changes_nothing(loaded: Loaded) -> None:
         seed=SEED,
         truth_dir=loaded.base_dir,
         stdout=out,
+        **options,
     )
-    assert "ya está cargada" in out.getvalue()
+    return out.getvalue()
+
+
+def test_loading_twice_changes_nothing(loaded: Loaded) -> None:
+    counts = table_counts()
+    history = query("SELECT count(*) FROM registry_registryhistory")[0][0]
+    assert "ya está cargada" in load_again(loaded)
     assert table_counts() == counts
     assert query("SELECT count(*) FROM registry_registryhistory")[0][0] == history
     assert DemoTown.objects.count() == 1
@@ -406,17 +412,7 @@ def test_constraints_and_indexes_restored(loaded: Loaded) -> None:
 
 
 def test_no_personal_data_printed(loaded: Loaded, capsys: pytest.CaptureFixture[str]) -> None:
-    out = StringIO()
-    call_command(
-        "load_demo",
-        "--direct",
-        accounts=ACCOUNTS,
-        seed=SEED,
-        truth_dir=loaded.base_dir,
-        stdout=out,
-        verbosity=2,
-    )
-    printed = out.getvalue() + "".join(capsys.readouterr())
+    printed = load_again(loaded, verbosity=2) + "".join(capsys.readouterr())
     for name, phone in query("SELECT full_name, phone FROM registry_holder ORDER BY id LIMIT 200"):
         assert name not in printed
         assert not phone or phone not in printed
