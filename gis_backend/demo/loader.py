@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection
 from psycopg import Cursor, sql
 
+from gis_backend.core import bulkload
 from gis_backend.demo import accounts as ac
 from gis_backend.demo import copytext as ct
 from gis_backend.demo.town import Town
@@ -199,32 +200,16 @@ def drop_keys_and_indexes(cursor: "Cursor[Any]", tables: tuple[str, ...] = FILLE
     names = list(tables)
     cursor.execute(
         """
-        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
         FROM pg_constraint c
-        WHERE c.contype IN ('p', 'u', 'f')
-          AND (c.conrelid = ANY(%s::regclass[]) OR c.confrelid = ANY(%s::regclass[]))
+        WHERE c.contype IN ('p', 'u') AND c.conrelid = ANY(%s::regclass[])
         ORDER BY c.contype, c.conrelid::regclass::text, c.conname
-        """,
-        [names, names],
-    )
-    rows = cursor.fetchall()
-    foreign = [(t, n, d) for t, n, d, kind in rows if kind == "f"]
-    keys = [(t, n, d) for t, n, d, kind in rows if kind != "f" and t in tables]
-    cursor.execute(
-        """
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-               i.indrelid::regclass::text
-        FROM pg_index i
-        WHERE i.indrelid = ANY(%s::regclass[])
-          AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint c
-            WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')
-          )
-        ORDER BY 1
         """,
         [names],
     )
-    indexes = cursor.fetchall()
+    keys = [(table, name, definition) for table, name, definition in cursor.fetchall()]
+    foreign = bulkload.foreign_keys(cursor, names, incoming=True)
+    indexes = bulkload.secondary_indexes(cursor, names)
     for table, name, _ in foreign + keys:
         cursor.execute(
             sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from gis_backend.core import bulkload
+
 FIRST_LOAD_ROWS = 50_000
 HISTORY_INSERT_TRIGGER = "history_insert"
 MAINTENANCE_WORK_MEM = "512MB"
@@ -84,16 +86,7 @@ def first_load(tables: tuple[str, ...], rows: int, source: str) -> Iterator[Firs
 
 def begin(load: FirstLoad) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
-            FROM pg_constraint
-            WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
-            ORDER BY conrelid::regclass::text, conname
-            """,
-            [list(load.tables)],
-        )
-        load.foreign_keys = [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+        load.foreign_keys = bulkload.foreign_keys(cursor, list(load.tables))
         # Pending checks of earlier statements in this transaction run now: PostgreSQL alters
         # no table with trigger events pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -104,17 +97,10 @@ def begin(load: FirstLoad) -> None:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         # Indexes that back no constraint (primary and unique keys stay: statements of the
         # load may rely on them).
-        cursor.execute(
-            """
-            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i
-            WHERE i.indrelid = ANY(%s::regclass[])
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-            ORDER BY 1
-            """,
-            [list(load.tables)],
-        )
-        load.indexes = [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+        load.indexes = [
+            (name, definition)
+            for name, definition, _table in bulkload.secondary_indexes(cursor, list(load.tables))
+        ]
         for name, _definition in load.indexes:
             cursor.execute(f"DROP INDEX {name}")
         cursor.execute(
