@@ -41,3 +41,29 @@ def secondary_indexes(cursor: Any, tables: list[str]) -> list[tuple[str, str, st
         [tables],
     )
     return [(name, definition, table) for name, definition, table in cursor.fetchall()]
+
+
+def enabled_triggers(
+    cursor: Any, tables: list[str], *, name: str | None = None, function_like: str | None = None
+) -> list[tuple[str, str]]:
+    """(table, trigger) of the enabled user triggers of ``tables``: those called ``name``, or
+    those whose function's name is LIKE ``function_like``."""
+    cursor.execute(
+        """
+        SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t
+        WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgrelid = ANY(%s::regclass[])
+          AND (%s::text IS NULL OR t.tgname = %s)
+          AND (%s::text IS NULL OR t.tgfoid::regproc::text LIKE %s)
+        ORDER BY 1, 2
+        """,
+        [tables, name, name, function_like, function_like],
+    )
+    return [(table, trigger) for table, trigger in cursor.fetchall()]
+
+
+def set_triggers(cursor: Any, triggers: list[tuple[str, str]], *, enable: bool) -> None:
+    """Enable or disable the (table, trigger) pairs (``ALTER TABLE``: the tables stay locked
+    until the transaction ends)."""
+    action = "ENABLE" if enable else "DISABLE"
+    for table, trigger in triggers:
+        cursor.execute(f'ALTER TABLE {table} {action} TRIGGER "{trigger}"')

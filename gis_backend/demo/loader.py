@@ -231,20 +231,8 @@ def set_history_triggers(
     """Disable the enabled history triggers of ``tables`` (returning them), or enable the given
     ones again."""
     if not enable:
-        cursor.execute(
-            """
-            SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t
-            WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgrelid = ANY(%s::regclass[])
-              AND t.tgfoid::regproc::text LIKE %s
-            ORDER BY 1, 2
-            """,
-            [list(tables), HISTORY_FUNCTIONS],
-        )
-        triggers = cursor.fetchall()
-    action = sql.SQL("ENABLE" if enable else "DISABLE")
-    for table, name in triggers:
-        statement = sql.SQL("ALTER TABLE {} {} TRIGGER {}")
-        cursor.execute(statement.format(sql.SQL(table), action, sql.Identifier(name)))
+        triggers = bulkload.enabled_triggers(cursor, list(tables), function_like=HISTORY_FUNCTIONS)
+    bulkload.set_triggers(cursor, triggers, enable=enable)
     return triggers
 
 

@@ -103,17 +103,9 @@ def begin(load: FirstLoad) -> None:
         ]
         for name, _definition in load.indexes:
             cursor.execute(f"DROP INDEX {name}")
-        cursor.execute(
-            """
-            SELECT t.tgrelid::regclass::text FROM pg_trigger t
-            WHERE t.tgrelid = ANY(%s::regclass[]) AND t.tgname = %s AND t.tgenabled <> 'D'
-            """,
-            [list(load.tables), HISTORY_INSERT_TRIGGER],
-        )
-        enabled = {table for (table,) in cursor.fetchall()}
-        load.recorded = [table for table in load.tables if table in enabled]
-        for table in load.recorded:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {HISTORY_INSERT_TRIGGER}")
+        enabled = bulkload.enabled_triggers(cursor, list(load.tables), name=HISTORY_INSERT_TRIGGER)
+        bulkload.set_triggers(cursor, enabled, enable=False)
+        load.recorded = [table for table, _trigger in enabled]
 
 
 def finish(load: FirstLoad) -> None:
@@ -130,7 +122,7 @@ def finish(load: FirstLoad) -> None:
             cursor.execute(f"ANALYZE {table}")
         for table in load.recorded:
             key = load.tables[table]
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {HISTORY_INSERT_TRIGGER}")
+            bulkload.set_triggers(cursor, [(table, HISTORY_INSERT_TRIGGER)], enable=True)
             cursor.execute(
                 f"""
                 INSERT INTO registry_registryhistory
