@@ -2,14 +2,15 @@
 
 Evidence, in order of trust (each gives candidates with a score in [0, 1]):
 1. cadastral key in the billing record equal to a parcel's key;
-2. connection coordinates: the parcel containing the point, else the nearest within 15 m;
+2. connection coordinates: the parcels within 8 m of the point (its own strongest, the deeper
+   inside the stronger), the four nearest;
 3. address: normalised street (fuzzy, pg_trgm) + exterior number against parcels' official
    addresses, colonia agreeing or at least not contradicting;
 4. interpolation: the house number placed along a segment of that street by its number
    ranges, offset to the side of its parity, and the parcel found there.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are
-nearly as good stays unlinked as ambiguous, with both listed; a best score under
-``MIN_SCORE`` is not linked either. The street segment comes from the parcel's frontage on the
+nearly as good stays unlinked as ambiguous; a best score under ``MIN_SCORE`` is not linked
+either; both keep their five best candidates for the person who resolves them. The street segment comes from the parcel's frontage on the
 matched street, else the nearest segment. Links a person set or verified are kept as they are.
 """
 

@@ -1,20 +1,18 @@
 """Parsed addresses of accounts and parcels, staged in temporary tables for set-based matching.
 
-Parsing runs in Python (the normaliser); each distinct street, number and colonia string is
-parsed once, so a million accounts cost only the few thousand distinct strings plus a cheap
-per-row assembly. A street field that carries more than a street name, or a number field the
-parser cannot read, needs the whole address parsed: that is cached per (street, number,
-colonia)."""
+Parsing runs in Python (the normaliser), once per distinct value: every distinct street field,
+number field and colonia field, then every distinct (street, number) pair whose street field
+carries more than a street name or whose number field gives no number (those need the whole
+address parsed). The parses are staged as small tables and PostgreSQL assembles the million
+rows from them with hash joins (``STAGED``); ``address_fields`` gives the same fields for one
+row in Python."""
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
 from django.db import connection
 
-from gis_backend.imports.columns import gc_paused
-from gis_backend.imports.engine import COPY_NULL, copy_cells, text_cells
+from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address
 
 # Street fields that may carry more than a street name (a number, '#', a colonia) get the full
@@ -22,16 +20,10 @@ from gis_backend.linking import address
 _NEEDS_FULL_PARSE = re.compile(
     r"\d|#|\bCOL\b|\bFRACC|\bS/?N\b|CONOCIDO|\bINT\b|\bNO\.", re.IGNORECASE
 )
-_SEPARATORS = re.compile(r"[^0-9A-Z]")
 CACHE = 1 << 18
 
 # (street match key, phonetic key, exterior number, suffix, unnumbered, colonia key, typed)
 Fields = tuple[str | None, str | None, int | None, str, bool, str | None, bool]
-
-
-def cadastral_key(raw: str) -> str:
-    """Cadastral keys compared without separators or case ('11-011-001' = '11011 001')."""
-    return _SEPARATORS.sub("", raw.upper())
 
 
 @lru_cache(maxsize=CACHE)
@@ -123,120 +115,146 @@ def address_fields(street: str, ext: str, colonia: str) -> Fields:
     return (match_key, phonetic, *number, colonia_key(colonia) or None, typed)
 
 
-ACCOUNT_COLUMNS = {
-    "account_id": "bigint",
-    "cadastral_key": "text",
-    "street_key": "text",
-    "street_phonetic": "text",
-    "number": "int",
-    "suffix": "text",
-    "unnumbered": "boolean",
-    "colonia_key": "text",
+# The parse of each distinct field value, staged once (lk_*_parse); the rows are assembled from
+# them in SQL (hash joins), so Python never walks a million rows.
+PARSE_TABLES = {
+    "lk_street_parse": "raw text, match_key text, phonetic text, typed boolean, needs_full boolean",
+    "lk_number_parse": "raw text, number int, suffix text, unnumbered boolean",
+    "lk_colonia_parse": "raw text, colonia_key text, field_key text",
+    "lk_full_parse": "street text, ext text, match_key text, phonetic text, number int, "
+    "suffix text, unnumbered boolean, colonia_key text, typed boolean",
 }
-PARCEL_COLUMNS = {
-    "parcel_id": "bigint",
-    "cadastral_key": "text",
-    "street_key": "text",
-    "number": "int",
-    "suffix": "text",
-    "colonia_key": "text",
-    "typed": "boolean",
+# (id, cadastral key, street, number, colonia) of every account and every parcel.
+SOURCES = {
+    "lk_account": """
+        SELECT id, billing_cadastral_key AS cadastral_key, billing_street AS street,
+               billing_ext_number AS ext, billing_colonia AS colonia
+          FROM registry_account""",
+    "lk_parcel": """
+        SELECT p.id, p.cadastral_key, p.street, p.number AS ext,
+               coalesce(c.name, '') AS colonia
+          FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id""",
+}
+# Cadastral keys are compared by their ASCII letters and digits, case aside
+# ('11-011-001' = '11011 001').
+CADASTRAL_KEY_SQL = "upper(regexp_replace({}, '[^0-9A-Za-z]', '', 'g'))"
+# One staged row's fields: from the whole-address parse where the street field carries more
+# than a name or the number field gives no number (lk_full_parse has exactly those pairs), else
+# from the per-field parses. Empty keys are NULL.
+FIELDS_SQL = """
+    CASE WHEN f.street IS NULL THEN s.match_key ELSE f.match_key END AS street_key,
+    CASE WHEN f.street IS NULL THEN s.phonetic ELSE f.phonetic END AS street_phonetic,
+    CASE WHEN f.street IS NULL THEN n.number ELSE f.number END AS number,
+    CASE WHEN f.street IS NULL THEN n.suffix ELSE f.suffix END AS suffix,
+    CASE WHEN f.street IS NULL THEN n.unnumbered ELSE f.unnumbered END AS unnumbered,
+    nullif(CASE WHEN f.street IS NULL THEN c.colonia_key
+                ELSE coalesce(c.field_key, f.colonia_key) END, '') AS colonia_key,
+    CASE WHEN f.street IS NULL THEN s.typed ELSE f.typed END AS typed
+"""
+PARSED_JOINS = """
+    JOIN lk_street_parse s ON s.raw = src.street
+    JOIN lk_number_parse n ON n.raw = src.ext
+    JOIN lk_colonia_parse c ON c.raw = src.colonia
+    LEFT JOIN lk_full_parse f ON f.street = src.street AND f.ext = src.ext
+"""
+STAGED = {
+    "lk_account": f"""
+        SELECT src.id AS account_id,
+               nullif({CADASTRAL_KEY_SQL.format("src.cadastral_key")}, '') AS cadastral_key,
+               {FIELDS_SQL}
+          FROM ({SOURCES["lk_account"]}) src {PARSED_JOINS}""",
+    "lk_parcel": f"""
+        SELECT src.id AS parcel_id,
+               {CADASTRAL_KEY_SQL.format("src.cadastral_key")} AS cadastral_key,
+               {FIELDS_SQL}
+          FROM ({SOURCES["lk_parcel"]}) src {PARSED_JOINS}""",
 }
 
 
-def fetch(sql: str, name: str) -> Iterator[tuple[Any, ...]]:
-    with connection.connection.cursor(name=name) as cursor:
-        cursor.itersize = 50_000
-        cursor.execute(sql)
-        yield from cursor
+def distinct_values(column: str) -> list[str]:
+    """The distinct values of one field over accounts and parcels."""
+    union = " UNION ".join(f"SELECT {column} FROM ({sql}) src" for sql in SOURCES.values())
+    with connection.cursor() as cursor:
+        cursor.execute(union)
+        return [value for (value,) in cursor.fetchall()]
 
 
-def parsed_addresses(sql: str, name: str) -> tuple[list[Any], list[str], list[list[Any]]]:
-    """Ids, cadastral keys (compared form) and the address fields, column by column, of the rows
-    ``sql`` selects as (id, cadastral key, street, number, colonia)."""
-    ids, keys, fields = [], [], []
-    for row_id, key, street, number, colonia in fetch(sql, name):
-        ids.append(row_id)
-        keys.append(cadastral_key(key) if key else "")
-        fields.append(address_fields(street, number, colonia))
-    return ids, keys, transpose(fields, 7)
-
-
-def account_columns() -> dict[str, list[Any]]:
-    ids, keys, fields = parsed_addresses(
-        "SELECT id, billing_cadastral_key, billing_street, billing_ext_number, billing_colonia "
-        "FROM registry_account",
-        "link_accounts",
+def stage_field_parses() -> None:
+    """Parse every distinct street, number and colonia once, then every distinct (street,
+    number) pair that needs the whole address parsed."""
+    copy_rows(
+        "lk_street_parse",
+        ["raw", "match_key", "phonetic", "typed", "needs_full"],
+        ((raw, *street_fields(raw)) for raw in distinct_values("street")),
     )
-    street_key, phonetic, number, suffix, unnumbered, colonia, _typed = fields
-    return {
-        "account_id": ids,
-        "cadastral_key": [key or None for key in keys],
-        "street_key": street_key,
-        "street_phonetic": phonetic,
-        "number": number,
-        "suffix": suffix,
-        "unnumbered": unnumbered,
-        "colonia_key": colonia,
-    }
-
-
-def parcel_columns() -> dict[str, list[Any]]:
-    ids, keys, fields = parsed_addresses(
-        """
-        SELECT p.id, p.cadastral_key, p.street, p.number, coalesce(c.name, '')
-        FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id
-        """,
-        "link_parcels",
+    copy_rows(
+        "lk_number_parse",
+        ["raw", "number", "suffix", "unnumbered"],
+        ((raw, *(number_fields(raw) or (None, None, None))) for raw in distinct_values("ext")),
     )
-    street_key, _phonetic, number, suffix, _unnumbered, colonia, typed = fields
-    return {
-        "parcel_id": ids,
-        "cadastral_key": keys,
-        "street_key": street_key,
-        "number": number,
-        "suffix": suffix,
-        "colonia_key": colonia,
-        "typed": typed,
-    }
+    copy_rows(
+        "lk_colonia_parse",
+        ["raw", "colonia_key", "field_key"],
+        (
+            (raw, colonia_key(raw) or None, colonia_field_key(raw))
+            for raw in distinct_values("colonia")
+        ),
+    )
+    pairs = " UNION ".join(
+        f"""SELECT src.street, src.ext FROM ({sql}) src
+              JOIN lk_street_parse s ON s.raw = src.street
+              JOIN lk_number_parse n ON n.raw = src.ext
+             WHERE s.needs_full OR n.number IS NULL"""
+        for sql in SOURCES.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE lk_street_parse")
+        cursor.execute("ANALYZE lk_number_parse")
+        cursor.execute(pairs)
+        full = cursor.fetchall()
+    copy_rows(
+        "lk_full_parse",
+        [
+            "street",
+            "ext",
+            "match_key",
+            "phonetic",
+            "number",
+            "suffix",
+            "unnumbered",
+            "colonia_key",
+            "typed",
+        ],
+        ((street, ext, *whole_address_fields(street, ext)) for street, ext in full),
+    )
 
 
-def transpose(rows: list[Fields], width: int) -> list[list[Any]]:
-    if not rows:
-        return [[] for _column in range(width)]
-    return [list(column) for column in zip(*rows, strict=True)]
-
-
-def copy_cells_of(values: list[Any], sql_type: str) -> list[str]:
-    """One column as COPY text cells."""
-    if sql_type == "text":
-        return text_cells(values)
-    if sql_type == "boolean":
-        return [COPY_NULL if value is None else ("t" if value else "f") for value in values]
-    return [COPY_NULL if value is None else str(value) for value in values]
-
-
-def stage_table(table: str, columns: dict[str, str], values: dict[str, list[Any]]) -> None:
-    copy_cells(table, {name: copy_cells_of(values[name], t) for name, t in columns.items()})
+def whole_address_fields(street: str, ext: str) -> Fields:
+    """``as_fields`` of the street and number fields parsed together, with the colonia the
+    street field names (the colonia field, when it names one, wins in SQL)."""
+    parsed = full_parse(street, ext)
+    return as_fields(parsed.street, parsed.number, parsed.colonia.key)
 
 
 def stage_addresses() -> None:
-    """Fill the temporary tables lk_account and lk_parcel (dropped at commit)."""
+    """Fill the temporary tables lk_account and lk_parcel (dropped at commit): one row per
+    account and per parcel with its compared cadastral key and parsed address."""
     connection.ensure_connection()
     with connection.cursor() as cursor:
-        for table, columns in (("lk_account", ACCOUNT_COLUMNS), ("lk_parcel", PARCEL_COLUMNS)):
-            definitions = ", ".join(f"{n} {t}" for n, t in columns.items())
+        for table, definitions in PARSE_TABLES.items():
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMP TABLE {table} ({definitions}) ON COMMIT DROP")
-    # Read the rows first: a named cursor and COPY cannot share the connection.
-    with gc_paused():
-        accounts = account_columns()
-        stage_table("lk_account", ACCOUNT_COLUMNS, accounts)
-        del accounts
-        parcels = parcel_columns()
-        stage_table("lk_parcel", PARCEL_COLUMNS, parcels)
-        del parcels
+    stage_field_parses()
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE lk_colonia_parse")
+        cursor.execute("ANALYZE lk_full_parse")
+        # The planner sorts a million rows to merge-join the few thousand whole-address parses;
+        # hashing them is several times cheaper.
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        for table, sql in STAGED.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TEMP TABLE {table} ON COMMIT DROP AS {sql}")
+        cursor.execute("RESET enable_mergejoin")
         cursor.execute("CREATE INDEX ON lk_account (account_id)")
         cursor.execute("CREATE INDEX ON lk_parcel (parcel_id)")
         cursor.execute("CREATE INDEX ON lk_parcel (cadastral_key)")

@@ -8,6 +8,7 @@ import pyogrio
 import pytest
 import shapely
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from gis_backend.imports.engine import run_vector_import
 from gis_backend.imports.padron import import_padron
@@ -15,7 +16,9 @@ from gis_backend.imports.parcels import ParcelImporter
 from gis_backend.imports.streets import StreetImporter
 from gis_backend.linking import address
 from gis_backend.linking.linker import link_registry, street_match
+from gis_backend.linking.prepare import address_fields, stage_addresses
 from gis_backend.registry.models import AccountLink, Parcel
+from tests.backend.factories import AccountFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +225,83 @@ def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> Non
 def test_street_match(account: str, known: str, low: float, high: float) -> None:
     score = street_match(address.parse_street(account), address.parse_street(known))
     assert low <= score <= high
+
+
+# Billing fields as they arrive: whole addresses in the street field, numbers with suffixes and
+# interiors, "S/N", "Conocido", empty fields, colonias with and without prefixes.
+MESSY_STREETS = [
+    "C. Hidalgo",
+    "AV. REFORMA #123 INT 2 COL. CENTRO",
+    "Hidalgo 45, Centro",
+    "DOMICILIO CONOCIDO",
+    "Priv. Allende # 5-A, Col. Las Flores",
+    "5 de Mayo",
+    "",
+]
+MESSY_NUMBERS = ["12", "45-B", "S/N", "", "MZ 3 LT 12", "12 INT 2"]
+MESSY_COLONIAS = ["Zona Centro", "COL. LAS FLORES", "", "Fracc. Los Arboles"]
+
+
+@pytest.mark.django_db
+def test_staged_addresses_equal_the_parse_of_each_row() -> None:
+    """The linker assembles a million rows in SQL from the parses of distinct values; every
+    row must get exactly what parsing that row alone gives."""
+    rows = [
+        (street, number, colonia)
+        for street in MESSY_STREETS
+        for number in MESSY_NUMBERS
+        for colonia in MESSY_COLONIAS
+    ]
+    keys = ["11-011-001-002", "11 011 001 002", "", "--", "ab.c/9"]
+    accounts = [
+        AccountFactory(
+            billing_street=street,
+            billing_ext_number=number,
+            billing_colonia=colonia,
+            billing_cadastral_key=keys[i % len(keys)],
+        )
+        for i, (street, number, colonia) in enumerate(rows)
+    ]
+    parcels = [
+        ParcelFactory(street=street, number=number, colonia=None)
+        for street, number, _colonia in rows[:: len(MESSY_COLONIAS)]
+    ]
+    with transaction.atomic():
+        stage_addresses()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT account_id, cadastral_key, street_key, street_phonetic, number, suffix, "
+                "unnumbered, colonia_key FROM lk_account"
+            )
+            staged = {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT parcel_id, street_key, number, suffix, colonia_key, typed FROM lk_parcel"
+            )
+            staged_parcels = {row[0]: row[1:] for row in cursor.fetchall()}
+        transaction.set_rollback(True)
+    expected_keys = {
+        "11-011-001-002": "11011001002",
+        "11 011 001 002": "11011001002",
+        "": None,
+        "--": None,
+        "ab.c/9": "ABC9",
+    }
+    assert len(staged) == len(accounts)
+    for account in accounts:
+        street, phonetic, number, suffix, unnumbered, colonia, _typed = address_fields(
+            account.billing_street, account.billing_ext_number, account.billing_colonia
+        )
+        assert staged[account.id] == (
+            expected_keys[account.billing_cadastral_key],
+            street,
+            phonetic,
+            number,
+            suffix,
+            unnumbered,
+            colonia,
+        ), (account.billing_street, account.billing_ext_number, account.billing_colonia)
+    for parcel in parcels:
+        street, _phonetic, number, suffix, _unnumbered, colonia, typed = address_fields(
+            parcel.street, parcel.number, ""
+        )
+        assert staged_parcels[parcel.id] == (street, number, suffix, colonia, typed)

@@ -60,23 +60,32 @@ FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
 
 -- step: candidates
--- Coordinates: every parcel within 8 m of the connection point. A point deep inside a parcel is
--- strong evidence; one near a boundary (tomas sit at the front, often by the party wall) or in
--- the street is weak, and only other evidence can tell the neighbours apart.
-INSERT INTO lk_candidate
-SELECT acc.id, near.id, 'coordenadas',
-       CASE WHEN near.distance = 0
-            THEN 0.62 + 0.28 * least(ST_Distance(ST_Boundary(near.geom), acc.connection_point), 4) / 4
-            ELSE greatest(0.3, 0.6 - 0.04 * near.distance) END
+DROP TABLE IF EXISTS lk_near;
+
+-- step: candidates
+-- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside
+-- a parcel is strong evidence; one near a boundary (tomas sit at the front, often by the party
+-- wall) or in the street is weak, and only other evidence can tell the neighbours apart.
+-- One plain join (PostgreSQL runs it in parallel: it reads only registry tables), ranked after.
+CREATE TEMP TABLE lk_near ON COMMIT DROP AS
+SELECT acc.id AS account_id, p.id AS parcel_id,
+       ST_Distance(p.geom, acc.connection_point) AS distance,
+       CASE WHEN ST_Intersects(p.geom, acc.connection_point)
+            THEN ST_Distance(ST_Boundary(p.geom), acc.connection_point) END AS depth
 FROM registry_account acc
-CROSS JOIN LATERAL (
-    SELECT p.id, p.geom, ST_Distance(p.geom, acc.connection_point) AS distance
-    FROM registry_parcel p
-    WHERE ST_DWithin(p.geom, acc.connection_point, 8)
-    ORDER BY p.geom <-> acc.connection_point
-    LIMIT 4
-) near
+JOIN registry_parcel p ON ST_DWithin(p.geom, acc.connection_point, 8)
 WHERE acc.connection_point IS NOT NULL;
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT account_id, parcel_id, 'coordenadas',
+       CASE WHEN distance = 0 THEN 0.62 + 0.28 * least(depth, 4) / 4
+            ELSE greatest(0.3, 0.6 - 0.04 * distance) END
+FROM (
+    SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY distance, parcel_id) AS nearest
+    FROM lk_near
+) ranked
+WHERE nearest <= 4;
 
 -- step: candidates
 DROP TABLE IF EXISTS lk_colonia_alike;
@@ -206,23 +215,19 @@ ANALYZE lk_candidate;
 -- accounts (the others have them all from the statement above). A parcel that both name gives
 -- the same candidate twice: harmless, a source counts its best reading once.
 INSERT INTO lk_candidate
-WITH named AS MATERIALIZED (
-    SELECT c.account_id, c.parcel_id, a.street_key, a.number, a.suffix, a.colonia_key
-    FROM lk_candidate c
-    JOIN lk_settled x ON x.account_id = c.account_id
-    JOIN lk_account a ON a.account_id = c.account_id
-    WHERE c.method IN ('clave_catastral', 'coordenadas')
-      AND a.number IS NOT NULL AND a.colonia_key IS NOT NULL
-)
-SELECT n.account_id, p.parcel_id, 'direccion',
-       0.88 * m.sim - 0.2 + CASE WHEN n.suffix = p.suffix THEN 0 ELSE -0.05 END
-FROM named n
-JOIN lk_parcel p ON p.parcel_id = n.parcel_id AND p.number = n.number
-JOIN lk_street_map m ON m.account_key = n.street_key AND m.known_key = p.street_key
-WHERE p.colonia_key IS NOT NULL
+SELECT c.account_id, c.parcel_id, 'direccion',
+       0.88 * m.sim - 0.2 + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
+FROM lk_candidate c
+JOIN lk_settled x ON x.account_id = c.account_id
+JOIN lk_account a ON a.account_id = c.account_id
+JOIN lk_parcel p ON p.parcel_id = c.parcel_id AND p.number = a.number
+JOIN lk_street_map m ON m.account_key = a.street_key AND m.known_key = p.street_key
+WHERE c.method IN ('clave_catastral', 'coordenadas')
+  -- a colonia alike is never another one; equal keys are alike (lk_colonia_alike)
+  AND p.colonia_key <> a.colonia_key
   AND NOT EXISTS (
       SELECT 1 FROM lk_colonia_alike alike
-      WHERE alike.account_colonia = n.colonia_key AND alike.parcel_colonia = p.colonia_key
+      WHERE alike.account_colonia = a.colonia_key AND alike.parcel_colonia = p.colonia_key
   );
 
 -- step: candidates
@@ -307,10 +312,12 @@ CREATE INDEX ON lk_candidate (account_id);
 ANALYZE lk_candidate;
 
 -- step: choose
-DROP TABLE IF EXISTS lk_best;
+DROP TABLE IF EXISTS lk_ranked;
 
 -- step: choose
-CREATE TEMP TABLE lk_best ON COMMIT DROP AS
+-- The five best parcels of every account, ranked, each with the score of the next one (so the
+-- best carries its rival's).
+CREATE TEMP TABLE lk_ranked ON COMMIT DROP AS
 WITH per_parcel AS (
     -- Three independent sources: the cadastral key, the coordinates and the address (matched
     -- exactly or interpolated: one source, its best reading counts). Independent sources
@@ -343,26 +350,47 @@ WITH per_parcel AS (
         ) sources
     ) ranked_sources
 ), ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY score DESC, parcel_id) AS rank
+    SELECT *, row_number() OVER by_score AS rank, lead(score) OVER by_score AS next_score
     FROM per_parcel
-), top AS MATERIALIZED (
-    SELECT account_id, parcel_id, method, score, rank FROM ranked WHERE rank <= 5
+    WINDOW by_score AS (PARTITION BY account_id ORDER BY score DESC, parcel_id)
 )
--- One aggregate per account gives the best parcel, its rival and the top five candidates (no
--- self-join of 'ranked': with few rows the planner misestimates it into a rescanned nested loop).
-SELECT r.account_id,
-       (array_agg(r.parcel_id) FILTER (WHERE r.rank = 1))[1] AS parcel_id,
-       (array_agg(r.method) FILTER (WHERE r.rank = 1))[1] AS method,
-       max(r.score) FILTER (WHERE r.rank = 1) AS score,
-       max(r.score) FILTER (WHERE r.rank = 2) AS rival_score,
-       jsonb_agg(jsonb_build_object(
-           'clave_catastral', p.cadastral_key, 'metodo', r.method,
-           'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
-FROM top r JOIN registry_parcel p ON p.id = r.parcel_id
-GROUP BY r.account_id;
+SELECT account_id, parcel_id, method, score, rank, next_score FROM ranked WHERE rank <= 5;
+
+-- step: choose
+DROP TABLE IF EXISTS lk_best;
+
+-- step: choose
+CREATE TEMP TABLE lk_best ON COMMIT DROP AS
+SELECT account_id, parcel_id, method, score, next_score AS rival_score
+FROM lk_ranked WHERE rank = 1;
 
 -- step: choose
 CREATE INDEX ON lk_best (account_id);
+
+-- step: choose
+DROP TABLE IF EXISTS lk_competing;
+
+-- step: choose
+-- The competing candidates (the five best, with their keys) of the accounts that stay unlinked
+-- although they have more than one: ambiguous, or whose best evidence is weak. A person
+-- resolving the account picks among them; a clear link needs no list.
+CREATE TEMP TABLE lk_competing ON COMMIT DROP AS
+SELECT r.account_id,
+       jsonb_agg(jsonb_build_object(
+           'clave_catastral', p.cadastral_key, 'metodo', r.method,
+           'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
+FROM lk_best b
+JOIN lk_ranked r ON r.account_id = b.account_id
+JOIN registry_parcel p ON p.id = r.parcel_id
+WHERE b.rival_score IS NOT NULL
+  AND (b.score < {{MIN_SCORE}} OR b.rival_score >= b.score - {{AMBIGUITY_MARGIN}})
+GROUP BY r.account_id;
+
+-- step: choose
+CREATE INDEX ON lk_competing (account_id);
+
+-- step: choose
+ANALYZE lk_competing;
 
 -- step: choose
 DROP TABLE IF EXISTS lk_final;
@@ -379,7 +407,7 @@ SELECT a.account_id,
        CASE WHEN old.parcel_verified THEN old.parcel_score ELSE round(b.score::numeric, 3)::float END AS parcel_score,
        coalesce(old.parcel_verified, false) AS parcel_verified,
        CASE WHEN old.parcel_verified THEN old.candidates
-            WHEN b.rival_score IS NOT NULL THEN b.candidates ELSE '[]'::jsonb END AS candidates,
+            ELSE coalesce(c.candidates, '[]'::jsonb) END AS candidates,
        CASE WHEN old.parcel_verified THEN old.unlinked_reason
             WHEN b.account_id IS NULL THEN
                 CASE WHEN a.street_key IS NULL AND a.cadastral_key IS NULL THEN 'sin dirección utilizable ni otra evidencia'
@@ -394,6 +422,7 @@ SELECT a.account_id,
        old.account_id IS NOT NULL AS had_link
 FROM lk_account a
 LEFT JOIN lk_best b ON b.account_id = a.account_id
+LEFT JOIN lk_competing c ON c.account_id = a.account_id
 LEFT JOIN registry_accountlink old ON old.account_id = a.account_id;
 
 -- step: choose
