@@ -120,6 +120,13 @@ LANGUAGE sql IMMUTABLE AS $$
         '  WHERE l.account_id IN (SELECT %I FROM %s))', id_column, accounts)
 $$;
 
+-- The parcels whose state shows accounts, as a source for maps_parcel_tile_restate_sql: what a
+-- TRUNCATE of accounts or links (… CASCADE empties the links too) leaves to clear.
+CREATE FUNCTION maps_parcels_with_accounts() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT '(SELECT parcel_id FROM maps_parcel_tile WHERE accounts > 0 OR status IS NOT NULL)'
+$$;
+
 -- registry_parcel: geometry and key, and the state of new parcels (links may come first in a
 -- transaction whose foreign keys are deferred).
 CREATE FUNCTION maps_parcel_tile_parcel() RETURNS trigger
@@ -168,9 +175,8 @@ BEGIN
             'id'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
-    ELSE  -- TRUNCATE (… CASCADE empties the links too)
-        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
-                                             ' WHERE accounts > 0 OR status IS NOT NULL)');
+    ELSE  -- TRUNCATE
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
     END IF;
     RETURN NULL;
 END
@@ -192,8 +198,7 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql('old_rows');
     ELSE
-        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
-                                             ' WHERE accounts > 0 OR status IS NOT NULL)');
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
     END IF;
     RETURN NULL;
 END

@@ -25,6 +25,7 @@ DROP FUNCTION IF EXISTS maps_parcel_tile_upsert_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_tile_restate_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_state_sql(text);
 DROP FUNCTION IF EXISTS maps_parcels_of_accounts(text, text);
+DROP FUNCTION IF EXISTS maps_parcels_with_accounts();
 DROP TABLE IF EXISTS maps_parcel_tile;
 DROP FUNCTION IF EXISTS maps_map_class(text, numeric, integer);
 DROP FUNCTION IF EXISTS maps_aging_bucket(integer);
