@@ -10,8 +10,9 @@ Evidence, in order of trust (each gives candidates with a score in [0, 1]):
    ranges, offset to the side of its parity, and the parcel found there.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are
 nearly as good stays unlinked as ambiguous; a best score under ``MIN_SCORE`` is not linked
-either; both keep their five best candidates for the person who resolves them. The street segment comes from the parcel's frontage on the
-matched street, else the nearest segment. Links a person set or verified are kept as they are.
+either; both keep their five best candidates for the person who resolves them. The street
+segment comes from the parcel's frontage on the matched street, else the nearest segment.
+Links a person set or verified are kept as they are.
 """
 
 import logging
