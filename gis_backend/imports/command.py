@@ -23,6 +23,9 @@ class VectorImportCommand(BaseCommand):
         parser.add_argument("--srid", type=int, help="EPSG del archivo cuando no lo declara")
         parser.add_argument("--dry-run", action="store_true", help="revisa todo sin guardar")
         parser.add_argument("--rejects", type=Path, help="archivo de filas rechazadas")
+        parser.add_argument(
+            "--map", type=Path, help="archivo YAML que renombra campos y valores de la capa"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -34,6 +37,7 @@ class VectorImportCommand(BaseCommand):
                 dry_run=options["dry_run"],
                 rejects=options["rejects"],
                 progress=sys.stderr.isatty(),
+                mapping=options["map"],
             )
         except ImportFileError as exc:
             raise CommandError(f"No se importó nada.\n{exc}") from exc

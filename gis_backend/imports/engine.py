@@ -19,6 +19,7 @@ from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused, parse_distinct
 from gis_backend.imports.problems import ImportFileError, Problem, Summary
 from gis_backend.imports.service_area import service_area
+from gis_backend.imports.tabular import Mapping
 from gis_backend.imports.values import ValueProblem
 from gis_backend.imports.vector import (
     VectorSource,
@@ -140,11 +141,14 @@ def run_vector_import(
     dry_run: bool = False,
     rejects: Path | None = None,
     progress: bool = False,
+    mapping: Path | None = None,
 ) -> Summary:
     source = read_vector(path, layer=layer, srid=srid, storage_srid=settings.STORAGE_SRID)
     file = path.name
     if len(source) == 0:
         raise file_error(path, "el archivo no tiene registros")
+    if mapping is not None:
+        apply_mapping(source, Mapping.load(mapping))
     restore_shapefile_names(source, importer.known)
     missing = [name for name in importer.required if name not in source.fields]
     if missing:
@@ -176,6 +180,21 @@ def run_vector_import(
         write_vector_rejects(source, checked, bad, target)
         summary.rejects_path = str(target)
     return summary
+
+
+def apply_mapping(source: VectorSource, mapping: Mapping) -> None:
+    """Rename fields (their name → ours) and values (per our field) as a ``--map`` file says,
+    as the padrón's mapping does; the file's own names and values stay for the rejects file."""
+    for theirs, ours in mapping.columns.items():
+        if theirs in source.fields and theirs != ours:
+            source.fields[ours] = source.fields.pop(theirs)
+    for name, table in mapping.values.items():
+        values = source.fields.get(name)
+        if values is not None:
+            source.fields[name] = np.array(
+                [table.get(v.strip().upper(), v) if isinstance(v, str) else v for v in values],
+                dtype=object,
+            )
 
 
 def restore_shapefile_names(source: VectorSource, known: tuple[str, ...]) -> None:
@@ -307,7 +326,7 @@ def write_vector_rejects(
         dtype=object,
     )
     names = [*source.field_names, "motivo_rechazo"]
-    arrays = [source.fields[name.lower()][index] for name in source.field_names] + [reasons]
+    arrays = [values[index] for values in source.file_fields] + [reasons]
     geometries = shapely.to_wkb(source.source_geometries[index])
     target.unlink(missing_ok=True)
     pyogrio.raw.write(

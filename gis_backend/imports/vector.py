@@ -21,8 +21,9 @@ LINEAR = {"LineString", "MultiLineString"}
 class VectorSource:
     path: Path
     layer: str
-    fields: dict[str, np.ndarray]  # lower-case field name -> values
+    fields: dict[str, np.ndarray]  # our lower-case field name -> values (renamed, mapped)
     field_names: list[str]  # as written in the file
+    file_fields: list[np.ndarray]  # the values as read, in the order of field_names (rejects)
     source_geometries: np.ndarray  # shapely geometries in the source CRS
     geometries: np.ndarray  # shapely geometries in the storage CRS (None where missing)
     source_crs: CRS
@@ -91,10 +92,8 @@ def read_vector(
     except CRSError as exc:
         raise file_error(path, f"sistema de coordenadas no reconocido: {exc}") from exc
     names = [str(name) for name in meta["fields"]]
-    fields = {
-        name.lower(): np.asarray(values, dtype=object)
-        for name, values in zip(names, field_data, strict=True)
-    }
+    file_fields = [np.asarray(values, dtype=object) for values in field_data]
+    fields = {name.lower(): values for name, values in zip(names, file_fields, strict=True)}
     geometries = (
         shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(len(fids), None)
     )
@@ -103,6 +102,7 @@ def read_vector(
         layer=layer_name,
         fields=fields,
         field_names=names,
+        file_fields=file_fields,
         source_geometries=geometries,
         geometries=transform_geometries(geometries, source_crs, storage_srid),
         source_crs=source_crs,

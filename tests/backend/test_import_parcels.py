@@ -229,3 +229,44 @@ def test_colonias_are_told_apart_by_settlement_type(tmp_path: Path) -> None:
     same = Parcel.objects.filter(cadastral_key__in=["J-3", "J-4"]).values("colonia").distinct()
     assert same.count() == 1
     assert Colonia.objects.count() == 3
+
+
+def test_shapefile_rejects_keep_the_cut_field_names(tmp_path: Path) -> None:
+    """A Shapefile cuts 'clave_catastral' to 'clave_cata': the importer reads it by our name,
+    and the rejects file gives the rows back under the names the file had."""
+    rows = [parcel_row("S-1"), parcel_row("S-2", sup_construida="mucho")]
+    path = write_layer(tmp_path / "predios.shp", rows, [lot(0), lot(1)])
+    summary = run(path)
+    assert (summary.created, summary.rejected) == (1, 1)
+    meta, _fids, _geometry, fields = pyogrio.raw.read(Path(summary.rejects_path))
+    names = list(meta["fields"])
+    assert names[:3] == ["clave_cata", "calle", "numero"]
+    assert fields[0][0] == "S-2"
+    assert fields[names.index("sup_constr")][0] == "mucho"
+
+
+def test_mapping_file_renames_fields_and_values_of_a_cadastral_layer(tmp_path: Path) -> None:
+    """Cadastral offices name their fields their own way: --map renames them (and values)."""
+    rows = [
+        {"CVE_CAT": "M-1", "NOM_CALLE": "Hidalgo", "NUM_OFI": "4", "USO": "H", "SUP_CONST": "80"},
+        {"CVE_CAT": "M-2", "NOM_CALLE": "Hidalgo", "NUM_OFI": "6", "USO": "C", "SUP_CONST": "x"},
+    ]
+    path = write_layer(tmp_path / "catastro.gpkg", rows, [lot(0), lot(1)])
+    mapping = tmp_path / "catastro.yaml"
+    mapping.write_text(
+        "columns:\n  CVE_CAT: clave_catastral\n  nom_calle: calle\n  NUM_OFI: numero\n"
+        "  USO: uso_suelo\n  SUP_CONST: sup_construida\n"
+        "values:\n  uso_suelo:\n    H: Habitacional\n    C: Comercial\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="clave_catastral"):
+        call_command("import_parcels", str(path))  # without the mapping: no key column
+    call_command("import_parcels", str(path), "--map", str(mapping))
+    parcel = Parcel.objects.get(cadastral_key="M-1")
+    assert (parcel.street, parcel.number, parcel.land_use) == ("Hidalgo", "4", "habitacional")
+    assert not Parcel.objects.filter(cadastral_key="M-2").exists()
+    # The rejected row comes back as the file had it, under its own names and values.
+    meta, _fids, _geometry, fields = pyogrio.raw.read(tmp_path / "catastro_rechazos.gpkg")
+    names = list(meta["fields"])
+    assert names[:-1] == list(rows[0])
+    assert (fields[0][0], fields[names.index("USO")][0]) == ("M-2", "C")
