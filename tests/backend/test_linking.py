@@ -254,7 +254,7 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
     ]
     keys = ["11-011-001-002", "11 011 001 002", "", "--", "ab.c/9"]
     accounts = [
-        AccountFactory(
+        AccountFactory.create(
             billing_street=street,
             billing_ext_number=number,
             billing_colonia=colonia,
@@ -263,7 +263,7 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         for i, (street, number, colonia) in enumerate(rows)
     ]
     parcels = [
-        ParcelFactory(street=street, number=number, colonia=None)
+        ParcelFactory.create(street=street, number=number, colonia=None)
         for street, number, _colonia in rows[:: len(MESSY_COLONIAS)]
     ]
     with transaction.atomic():
