@@ -2,11 +2,12 @@
 
 Detail zooms draw one feature per object from the live tables; parcels (and the label points
 of accounts drawn at their parcel) from ``maps_parcel_tile``, which triggers keep in step with
-the registry in Web Mercator with each parcel's state (sql/post_10_maps.sql). Below a layer's
-``detail_minzoom`` (layers/catalogue.yaml) a tile would hold most of the town, tens of
-megabytes: those zooms draw the low-zoom summaries instead (a 76 m grid of parcels, accounts
-and arrears, merged 2^(14−z) cells a side; segments with arrears, simplified), which
-``maps.summaries`` keeps in step with the data.
+the registry in Web Mercator with each parcel's state (sql/post_10_maps.sql). Detail tiles are
+built by ``maps_tile_detail`` (sql/post_20_tiles.sql), whose plans each database session keeps.
+Below a layer's ``detail_minzoom`` (layers/catalogue.yaml) a tile would hold most of the town,
+tens of megabytes: those zooms draw the low-zoom summaries instead (a 76 m grid of parcels,
+accounts and arrears, merged 2^(14−z) cells a side; segments with arrears, simplified), which
+``maps.summaries`` keeps in step with the data; their SQL is here, planned for each address.
 
 Every tile is cached in ``maps_tile_cache`` under its address, parameters and data version;
 its ETag is derived from the same, so a client's If-None-Match is answered (304) without
@@ -14,15 +15,18 @@ building or reading the tile.
 """
 
 import hashlib
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from gis_backend.access.roles import Role
 from gis_backend.maps import summaries
@@ -37,9 +41,9 @@ GRID_CELLS_PER_TILE = 32
 HALF_WORLD = 20037508.342789244
 SRID = settings.STORAGE_SRID
 
+# Low-zoom tiles (detail tiles: sql/post_20_tiles.sql): the tile; the tile and its buffer in Web
+# Mercator; the same in the storage SRID, to pick street segments by their spatial index.
 TILE = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
-# The tile and its buffer in Web Mercator, to pick tile-ready rows (maps_parcel_tile) by their
-# spatial index; the same in the storage SRID for the registry's own geometry.
 TILE_ENV = f"ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT})"
 STORAGE_ENV = f"ST_Transform({TILE_ENV}, {SRID})"
 
@@ -47,65 +51,6 @@ STORAGE_ENV = f"ST_Transform({TILE_ENV}, {SRID})"
 def mvt_geom(geometry_3857: str) -> str:
     return f"ST_AsMVTGeom({geometry_3857}, {TILE}, {EXTENT}, {BUFFER}, true)"
 
-
-LATEST_COLLECTION = """
-    LEFT JOIN LATERAL (
-        SELECT c.balance, c.months_overdue, c.days_overdue
-          FROM registry_collectionsnapshot AS c
-         WHERE c.account_id = a.id
-         ORDER BY c.as_of DESC
-         LIMIT 1
-    ) AS cs ON true
-"""
-
-# Parcels read their state from maps_parcel_tile, kept in step with the registry by triggers
-# (sql/post_10_maps.sql: the accounts linked to the parcel, the most severe of their statuses,
-# the sum of their positive newest balances, the largest days overdue among those).
-PARCELS_SQL = f"""
-SELECT t.parcel_id AS id, t.cadastral_key,
-       t.accounts,
-       coalesce(t.status, 'sin_cuenta') AS status,
-       t.balance::float8 AS balance,
-       t.days_overdue,
-       CASE WHEN t.balance > 0 THEN maps_aging_bucket(t.days_overdue) ELSE 'sin_adeudo' END
-           AS aging,
-       maps_map_class(t.status, t.balance, t.days_overdue) AS map_class,
-       {mvt_geom("t.geom")} AS geom
-  FROM maps_parcel_tile AS t
- WHERE t.geom && {TILE_ENV}
-"""
-
-ACCOUNTS_SQL = f"""
-SELECT a.id, a.number, a.status, a.tariff, la.located_at,
-       cs.balance::float8 AS balance,
-       coalesce(cs.months_overdue, 0) AS months_overdue,
-       coalesce(cs.days_overdue, 0) AS days_overdue,
-       CASE WHEN cs.balance > 0 THEN maps_aging_bucket(cs.days_overdue) ELSE 'sin_adeudo' END
-           AS aging,
-       maps_map_class(a.status, cs.balance, cs.days_overdue) AS map_class,
-       {mvt_geom("la.geom")} AS geom
-  FROM maps_tile_accounts({TILE_ENV}, {STORAGE_ENV}) AS la
-  JOIN registry_account AS a ON a.id = la.account_id
-  {LATEST_COLLECTION}
-"""
-
-SEGMENTS_SQL = f"""
-SELECT sg.id, sg.name,
-       coalesce(s.accounts, 0) AS accounts,
-       coalesce(s.arrears_count, 0) AS arrears_count,
-       coalesce(s.arrears_amount, 0)::float8 AS arrears_amount,
-       coalesce(s.aging_0_30, 0) AS aging_0_30,
-       coalesce(s.aging_31_90, 0) AS aging_31_90,
-       coalesce(s.aging_91_180, 0) AS aging_91_180,
-       coalesce(s.aging_181_mas, 0) AS aging_181_mas,
-       coalesce(s.suspended, 0) AS suspended,
-       coalesce(s.restricted, 0) AS restricted,
-       maps_aging_bucket(s.max_days_overdue) AS aging,
-       {mvt_geom("ST_Transform(sg.geom, 3857)")} AS geom
-  FROM registry_streetsegment AS sg
-  LEFT JOIN maps_segment_summary AS s ON s.segment_id = sg.id
- WHERE sg.geom && {STORAGE_ENV}
-"""
 
 # Low zooms: segments with arrears only, simplified to a tenth of the tile's pixel... of its
 # 4096-unit grid, and fewer properties.
@@ -118,23 +63,6 @@ SELECT sg.id,
   FROM maps_segment_summary AS s
   JOIN registry_streetsegment AS sg ON sg.id = s.segment_id
  WHERE s.arrears_count > 0 AND sg.geom && {STORAGE_ENV}
-"""
-
-SUSPENSIONS_SQL = f"""
-SELECT e.id, la.account_id, a.number AS account_number, e.kind,
-       e.occurred_on::text AS occurred_on, nullif(e.reason, '') AS reason,
-       {mvt_geom("la.geom")} AS geom
-  FROM maps_tile_accounts({TILE_ENV}, {STORAGE_ENV}) AS la
-  -- LATERAL: the events of each located account by index, not a scan of all events.
-  CROSS JOIN LATERAL (
-      SELECT ev.id, ev.kind, ev.occurred_on, ev.reason
-        FROM registry_suspensionevent AS ev
-       WHERE ev.account_id = la.account_id
-         AND ev.occurred_on BETWEEN %(date_from)s AND %(date_to)s
-         AND (%(kinds)s::text[] IS NULL OR ev.kind = ANY(%(kinds)s::text[]))
-      OFFSET 0  -- keeps it a per-account index lookup instead of a hash join of all events
-  ) AS e
-  JOIN registry_account AS a ON a.id = la.account_id
 """
 
 # Cells of the grid merged 2^(14−z) a side; polygons so the choropleth covers the town.
@@ -250,16 +178,28 @@ TILE_FIELDS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class TilePlan:
-    """What to draw for one tile address: the MVT layer, its SQL, and what versions it."""
+    """What to draw for one tile address: the MVT layer, an SQL expression whose value is the
+    tile (bytea; NULL when nothing is there) with its parameters besides z, x and y, and what
+    versions it. ``in_database``: built by ``maps_tile_detail``, whose plans the database session
+    keeps, so the build can share a statement with the lookup (``serve_sql``)."""
 
     mvt_layer: str
     sql: str
     params: dict[str, Any]
     uses_summaries: bool
+    in_database: bool = False
 
 
 def tile_size(z: int) -> float:
     return 2 * HALF_WORLD / (2**z)
+
+
+def features_to_mvt(features_sql: str) -> str:
+    """The tile of a feature query (one row per feature, ``id`` and ``geom`` columns)."""
+    return (
+        f"(SELECT ST_AsMVT(t, %(mvt_layer)s::text, {EXTENT}, 'geom', 'id') "
+        f"FROM ({features_sql}) AS t)"
+    )
 
 
 def grid_plan(mvt_layer: str, z: int, x: int, y: int) -> TilePlan:
@@ -274,41 +214,50 @@ def grid_plan(mvt_layer: str, z: int, x: int, y: int) -> TilePlan:
         "y1": (y + 1) * cells - 1,
     }
     sql = GRID_SQL.replace("{grid_condition}", GRID_CONDITIONS[mvt_layer])
-    return TilePlan(mvt_layer, sql, params, uses_summaries=True)
+    return TilePlan(mvt_layer, features_to_mvt(sql), params, uses_summaries=True)
 
 
-def plan_tile(layer: Layer, z: int, x: int, y: int, options: dict[str, Any]) -> TilePlan | None:
-    """The plan for a tile, or None when the layer draws nothing at this zoom."""
-    detail = z >= (layer.detail_minzoom or 0)
-    if layer.id == "parcels":
-        return (
-            TilePlan("parcels", PARCELS_SQL, {}, False)
-            if detail
-            else grid_plan("parcels_grid", z, x, y)
-        )
-    if layer.id == "accounts":
-        return (
-            TilePlan("accounts", ACCOUNTS_SQL, {}, False)
-            if detail
-            else grid_plan("accounts_grid", z, x, y)
-        )
-    if layer.id == "segments":
-        if z < layer.minzoom:
-            return None
-        if detail:
-            return TilePlan("segments", SEGMENTS_SQL, {}, True)
-        pixel = tile_size(z) / EXTENT
-        return TilePlan("segments", SEGMENTS_GENERALISED_SQL, {"pixel": pixel}, True)
-    if layer.id == "suspensions":
-        if not detail:
-            return grid_plan("suspensions_grid", z, x, y)
+# A detail tile (sql/post_20_tiles.sql); the dates and kinds filter suspensions only.
+DETAIL_SQL = (
+    "maps_tile_detail(%(mvt_layer)s::text, %(z)s::integer, %(x)s::integer, %(y)s::integer, "
+    "%(date_from)s::date, %(date_to)s::date, %(kinds)s::text[])"
+)
+
+
+def detail_plan(
+    layer: str, *, uses_summaries: bool = False, options: dict[str, Any] | None = None
+) -> TilePlan:
+    params: dict[str, Any] = {"date_from": None, "date_to": None, "kinds": None}
+    if options is not None:
         today = date.today()
         params = {
             "date_from": options.get("date_from", today - timedelta(days=365)),
             "date_to": options.get("date_to", today),
             "kinds": options.get("kind"),
         }
-        return TilePlan("suspensions", SUSPENSIONS_SQL, params, False)
+    return TilePlan(layer, DETAIL_SQL, params, uses_summaries, in_database=True)
+
+
+def plan_tile(layer: Layer, z: int, x: int, y: int, options: dict[str, Any]) -> TilePlan | None:
+    """The plan for a tile, or None when the layer draws nothing at this zoom."""
+    detail = z >= (layer.detail_minzoom or 0)
+    if layer.id == "parcels":
+        return detail_plan("parcels") if detail else grid_plan("parcels_grid", z, x, y)
+    if layer.id == "accounts":
+        return detail_plan("accounts") if detail else grid_plan("accounts_grid", z, x, y)
+    if layer.id == "segments":
+        if z < layer.minzoom:
+            return None
+        if detail:
+            return detail_plan("segments", uses_summaries=True)
+        pixel = tile_size(z) / EXTENT
+        return TilePlan(
+            "segments", features_to_mvt(SEGMENTS_GENERALISED_SQL), {"pixel": pixel}, True
+        )
+    if layer.id == "suspensions":
+        if not detail:
+            return grid_plan("suspensions_grid", z, x, y)
+        return detail_plan("suspensions", options=options)
     return None
 
 
@@ -322,16 +271,17 @@ def version_and_cached(
     return live_version(key, gzip=gzip)
 
 
+# maps_data_version() (sql/post_10_maps.sql) written in place: a SQL function reading a table
+# is not inlined, and PostgreSQL plans its body again on every call (30–40 µs).
+DATA_VERSION = "(SELECT coalesce(max(h.id), 0) FROM registry_registryhistory AS h)"
+
+
 @cache
 def lookup_sql(by_token: bool, uses_summaries: bool) -> str:
     """One statement for a tile request: may the caller see tiles (a token's or a session
     user's: active, with a role or superuser; NULL when the token is unknown), the data version
     the tile reflects, whether that version may be served as it is (summaries: refreshed, or not
-    old enough to be refreshed: ``summary_version``'s rule), and the cached body for it.
-
-    The tile itself is built by a statement of its own on a miss (``render_and_store``): in the
-    same statement, PostgreSQL planned it on every request, cached ones included (custom plans
-    were cheaper than the generic one for tiles far from the data), about 1 ms for accounts."""
+    old enough to be refreshed: ``summary_version``'s rule), and the cached body for it."""
     user_model = get_user_model()
     users = user_model._meta.db_table
     user_groups = user_model.groups.through._meta.db_table  # type: ignore[attr-defined]
@@ -341,70 +291,90 @@ def lookup_sql(by_token: bool, uses_summaries: bool) -> str:
         else f'"{users}" AS u WHERE u.id = %(who)s::bigint'
     )
     state = (
-        """SELECT s.data_version AS version,
-                  s.data_version = maps_data_version()
+        f"""SELECT s.data_version AS version,
+                  s.data_version = {DATA_VERSION}
                   OR clock_timestamp() - s.refreshed_at
                      <= make_interval(secs => %(min_age)s::float8) AS usable
              FROM maps_summary_state AS s WHERE s.id = 1"""
         if uses_summaries
-        else "SELECT maps_data_version() AS version, true AS usable"
+        else f"SELECT {DATA_VERSION} AS version, true AS usable"
     )
     return f"""
         SELECT (SELECT u.is_active AND (u.is_superuser OR EXISTS (
                            SELECT FROM "{user_groups}" AS ug
                              JOIN auth_group AS g ON g.id = ug.group_id
                             WHERE ug.user_id = u.id AND g.name = ANY(%(roles)s::text[])))
-                  FROM {source}),
+                  FROM {source}) AS allowed,
                st.version, st.usable,
                (SELECT CASE WHEN %(gzip)s::boolean THEN coalesce(c.body_gzip, c.body)
                             ELSE c.body END
                   FROM maps_tile_cache AS c
-                 WHERE c.key = %(key)s::text AND c.data_version = st.version)
+                 WHERE c.key = %(key)s::text AND c.data_version = st.version) AS body
           FROM (VALUES (1)) AS one LEFT JOIN ({state}) AS st ON true
     """
 
 
-PARAMETER = re.compile(r"%\((\w+)\)s")
-# Tiles built by a prepared statement from this zoom: small tiles, where planning (about 1 ms
-# for accounts and suspensions) weighs against running (0.1–5 ms at z16–z18). Denser tiles are
-# planned for their own address, as before: one generic plan for z15's and z18's was not
-# worth the risk for a saving lost in their 10–80 ms.
-PREPARED_MINZOOM = 16
+@cache
+def serve_sql(by_token: bool, uses_summaries: bool, build: str) -> str:
+    """``lookup_sql``, and on a miss (an allowed caller, a usable version, no cached body) the
+    tile built (``build``: the ``tile_expression`` of a plan built in the database) and stored
+    in the same statement: one round trip for a cold tile. The tile's own statements are
+    planned inside ``maps_tile_detail``, once per database session, and only when it runs: a
+    cached tile plans nothing (with the tile's SQL written in this statement, PostgreSQL planned
+    it on every request, cached ones included). ``%(build)s`` false: look up only (a client that
+    sent If-None-Match may hold the tile; its ETag is checked before building)."""
+    return f"""
+        SELECT l.allowed, l.version, l.usable,
+               CASE WHEN l.body IS NULL AND l.allowed AND l.usable AND %(build)s::boolean
+                    THEN maps_tile_store(%(key)s::text, l.version, {build})
+                    ELSE l.body END
+          FROM ({lookup_sql(by_token, uses_summaries)} OFFSET 0) AS l
+    """
 
 
-def execute_prepared(cursor: Any, sql: str, params: dict[str, Any]) -> None:
-    """Run ``sql`` (with ``%(name)s`` parameters) as a prepared statement of this database
-    session: PREPARE once per session, then EXECUTE. The tile statements can take longer to
-    plan than to run (about 1 ms for accounts and suspensions, whose detail tiles then take
-    0.1–5 ms); PostgreSQL may keep a generic plan instead (its choice, after five runs), as it
-    does for raw psycopg, which prepares a query run five times. Prepared statements outlive a
-    rolled-back transaction; a new connection starts afresh."""
-    prepared: tuple[Any, dict[str, tuple[str, list[str]]]] | None = getattr(
-        connection, "_padron_prepared", None
+ROLES = [role.value for role in Role]
+
+
+@contextmanager
+def prepared_cursor() -> Iterator[Any]:
+    """A cursor of the map session whose statements the database prepares on their first run
+    and keeps for the session (psycopg's prepared statements, parameters bound in the database):
+    parsed once per session and, once PostgreSQL keeps its generic plan (after five runs),
+    planned once. Django's own cursors bind parameters in Python and prepare nothing; they are
+    left as they are. Queries are logged and errors wrapped as Django's cursors do."""
+    session = connection.connection
+    if session is None or getattr(connection, "_padron_prepared", None) is not session:
+        with map_cursor():  # connects if need be; the map session's settings
+            pass
+        session = connection.connection
+        # Only cursors binding parameters in the database prepare (Django's default: never).
+        session.prepare_threshold = 0
+        connection._padron_prepared = session  # type: ignore[attr-defined]
+    cursor = psycopg.Cursor(session)
+    wrapped = (
+        PreparedDebugCursor(cursor, connection)
+        if connection.queries_logged
+        else connection.make_cursor(cursor)  # type: ignore[arg-type]
     )
-    if prepared is None or prepared[0] is not connection.connection:
-        prepared = (connection.connection, {})
-        connection._padron_prepared = prepared  # type: ignore[attr-defined]
-    statement = prepared[1].get(sql)
-    if statement is None:
-        names: list[str] = []
-        for name in PARAMETER.findall(sql):
-            if name not in names:
-                names.append(name)
-        text = PARAMETER.sub(lambda match: f"${names.index(match.group(1)) + 1}", sql)
-        statement = (f"padron_tile_{len(prepared[1]) + 1}", names)
-        cursor.execute(f"PREPARE {statement[0]} AS {text}")
-        prepared[1][sql] = statement
-    name, names = statement
-    placeholders = ", ".join(["%s"] * len(names))
-    cursor.execute(f"EXECUTE {name}({placeholders})", [params[n] for n in names])
+    with wrapped:
+        yield wrapped
+
+
+class PreparedDebugCursor(CursorDebugWrapper):
+    """Django's debug cursor (DEBUG, tests) for ``prepared_cursor``: logs each statement as
+    written, with its parameters (Django reads the executed text back from client-side binding,
+    which a prepared statement has not)."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params, use_last_executed_query=False):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @dataclass(frozen=True)
 class TileLookup:
     allowed: bool  # an active user with a role (or a superuser) behind the token or session
     version: int
-    body: bytes | None  # cached for that version
+    body: bytes | None  # cached for that version, or built and stored by this lookup
 
 
 def lookup(
@@ -414,20 +384,27 @@ def lookup(
     token: str = "",
     user_id: Any = None,
     gzip: bool = False,
+    build: tuple[int, int, int] | None = None,
 ) -> TileLookup:
     """Who is asking, the data version and the cached body: one round trip (more only when the
     summaries must be recomputed first, as ``version_and_cached`` does). Pass the token, or the
-    id of the session's user."""
+    id of the session's user. With ``build`` (z, x, y) and a tile built in the database, a miss
+    is built and stored by the same statement (``serve_sql``)."""
     uses_summaries = plan is not None and plan.uses_summaries
     params = {
         "who": token if token else user_id,
-        "roles": [role.value for role in Role],
+        "roles": ROLES,
         "min_age": summaries.MIN_AGE_SECONDS,
         "key": key,
         "gzip": gzip,
     }
-    with map_cursor() as cursor:
-        execute_prepared(cursor, lookup_sql(bool(token), uses_summaries), params)
+    sql = lookup_sql(bool(token), uses_summaries)
+    if plan is not None and plan.in_database:
+        sql = serve_sql(bool(token), uses_summaries, tile_expression(plan))
+        z, x, y = build or (0, 0, 0)
+        params.update(plan.params, mvt_layer=plan.mvt_layer, z=z, x=x, y=y, build=bool(build))
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
         allowed, version, usable, body = cursor.fetchone()
     if not allowed:
         return TileLookup(False, 0, None)
@@ -462,60 +439,37 @@ def etag_for(key: str, version: int) -> str:
 def store_tile(key: str, version: int, body: bytes) -> None:
     with map_cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO maps_tile_cache (key, data_version, body) VALUES (%s, %s, %s)
-            ON CONFLICT (key) DO UPDATE
-               SET data_version = EXCLUDED.data_version, body = EXCLUDED.body, body_gzip = NULL,
-                   created_at = now()
-            """,
-            [key, version, body],
+            "SELECT FROM maps_tile_store(%s::text, %s::bigint, %s::bytea)", [key, version, body]
         )
+
+
+def tile_expression(plan: TilePlan) -> str:
+    """The tile of ``plan``, empty rather than NULL (parameters: z, x, y, mvt_layer and the
+    plan's own)."""
+    return f"coalesce({plan.sql}, '')"
 
 
 def tile_sql(plan: TilePlan) -> str:
-    # No "WHERE geom IS NOT NULL": ST_AsMVT skips NULL geometries itself, and the planner would
-    # push that filter into the scans, running ST_AsMVTGeom (and ST_PointOnSurface) for rows
-    # the joins then drop, and twice for those they keep.
-    return f"SELECT ST_AsMVT(t, %(mvt_layer)s::text, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
-
-
-def render_tile(plan: TilePlan | None, z: int, x: int, y: int) -> bytes:
-    if plan is None:
-        return b""
-    with map_cursor() as cursor:
-        cursor.execute(
-            tile_sql(plan), {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
-        )
-        row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+    """The statement that builds the tile of ``plan``."""
+    return f"SELECT {tile_expression(plan)}"
 
 
 def render_and_store(
     plan: TilePlan | None, z: int, x: int, y: int, key: str, version: int
 ) -> bytes:
-    """Build the tile and keep it in the cache: one statement, one round trip; prepared once per
-    database session (``execute_prepared``) from ``PREPARED_MINZOOM``."""
+    """Build the tile and keep it in the cache: one statement, one round trip. Tiles built in
+    the database run as a prepared statement (``maps_tile_detail`` keeps their plans); the
+    low-zoom ones are planned for their address."""
     if plan is None:
         store_tile(key, version, b"")
         return b""
-    sql = f"""
-        WITH tile AS ({tile_sql(plan)}),
-        stored AS (
-            INSERT INTO maps_tile_cache (key, data_version, body)
-            SELECT %(cache_key)s::text, %(version)s::bigint, coalesce(st_asmvt, '') FROM tile
-            ON CONFLICT (key) DO UPDATE
-               SET data_version = EXCLUDED.data_version, body = EXCLUDED.body,
-                   body_gzip = NULL, created_at = now()
-        )
-        SELECT st_asmvt FROM tile
-    """
+    sql = (
+        f"SELECT maps_tile_store(%(cache_key)s::text, %(version)s::bigint, {tile_expression(plan)})"
+    )
     params = {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
     params.update(cache_key=key, version=version)
-    with map_cursor() as cursor:
-        if z >= PREPARED_MINZOOM:
-            execute_prepared(cursor, sql, params)
-        else:
-            cursor.execute(sql, params)
+    with prepared_cursor() if plan.in_database else map_cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 

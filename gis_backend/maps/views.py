@@ -3,13 +3,13 @@
 bytes PostGIS built."""
 
 import gzip
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import django_filters as df
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -121,7 +121,7 @@ def page_links(request: Request, limit: int, offset: int, has_more: bool) -> dic
 
 
 def accepts_gzip(request: HttpRequest | Request) -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
 
 
 def geojson_response(request: Request, body: bytes, *, personal: bool = False) -> HttpResponse:
@@ -286,16 +286,41 @@ class AggregateView(MapView):
         return geojson_response(request, body)
 
 
-def tile_headers(response: HttpResponse, etag: str) -> HttpResponse:
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=60"
-    response["Vary"] = "Authorization, Cookie, Accept-Encoding"
-    return response
+# Vary of every tile response; a tile served without DRF adds "Accept", as DRF's dispatch does.
+TILE_VARY = "Authorization, Cookie, Accept-Encoding"
 
 
-def tile_response(
-    request: HttpRequest | Request, body: bytes, etag: str, *, key: str = "", version: int = 0
-) -> HttpResponse:
+@dataclass(frozen=True)
+class TileAnswer:
+    """A tile response as the tile views make it: status, content type (None: Django's default,
+    for a 304), the headers after it in order, and the body. ``response()`` is the HttpResponse
+    that goes through Django; ``maps.tile_wsgi`` sends the same without building one."""
+
+    status: int
+    content_type: str | None
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.body, status=self.status, content_type=self.content_type)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+def tile_headers(etag: str, vary: str = TILE_VARY) -> tuple[tuple[str, str], ...]:
+    return (("ETag", etag), ("Cache-Control", "private, max-age=60"), ("Vary", vary))
+
+
+def tile_answer(
+    request: HttpRequest | Request,
+    body: bytes,
+    etag: str,
+    *,
+    key: str = "",
+    version: int = 0,
+    vary: str = TILE_VARY,
+) -> TileAnswer:
     """The tile, gzipped for clients that accept it (browsers and QGIS do) when it is large
     enough to gain: MVT shrinks 2.3–2.8 times, and level 1 costs 0.7 ms for a 77 KB zoom-16
     tile, 2.5 ms for the densest 280 KB zoom-15 one (bench/README.md); the first such request
@@ -311,10 +336,9 @@ def tile_response(
     else:
         packed = None
     if packed is not None:
-        response = HttpResponse(packed, content_type=MVT)
-        response["Content-Encoding"] = "gzip"
-        return tile_headers(response, f"W/{etag}")
-    return tile_headers(HttpResponse(body, content_type=MVT), etag)
+        gzipped = (("Content-Encoding", "gzip"), *tile_headers(f"W/{etag}", vary))
+        return TileAnswer(200, MVT, gzipped, packed)
+    return TileAnswer(200, MVT, tile_headers(etag, vary), body)
 
 
 @documented(
@@ -361,7 +385,7 @@ class TileView(MapView):
         plan = tiles.plan_tile(definition, z, x, y, options)
         key = tiles.cache_key(layer, z, x, y, options)
         version, body = tiles.version_and_cached(plan, key, gzip=accepts_gzip(request))
-        return serve_tile(request, plan, z, x, y, key, version, body)
+        return serve_tile(request, plan, z, x, y, key, version, body).response()
 
 
 def tile_options(layer: str, query: Any) -> dict[str, Any]:
@@ -381,21 +405,25 @@ def serve_tile(
     key: str,
     version: int,
     body: bytes | None,
-) -> HttpResponse:
+    *,
+    vary: str = TILE_VARY,
+) -> TileAnswer:
     """304 for a client holding this version, else the tile (built and stored on a miss)."""
     etag = tiles.etag_for(key, version)
-    if_none_match = request.headers.get("If-None-Match", "")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
     if etag in if_none_match:  # the strong ETag, or the weak one of the gzipped tile
         weak = f"W/{etag}" in if_none_match
-        return tile_headers(HttpResponse(status=304), f"W/{etag}" if weak else etag)
+        return TileAnswer(304, None, tile_headers(f"W/{etag}" if weak else etag, vary), b"")
     if body is None:
         body = tiles.render_and_store(plan, z, x, y, key, version)
-    return tile_response(request, body, etag, key=key, version=version)
+    return tile_answer(request, body, etag, key=key, version=version, vary=vary)
 
 
 TILE_VIEW = TileView.as_view()
-# What DRF's dispatch adds to a response of TileView (APIView.default_response_headers).
+# What DRF's dispatch adds to a response of TileView: APIView.default_response_headers, and
+# "Accept" in Vary (its content negotiation).
 TILE_ALLOW = "GET, HEAD, OPTIONS"
+PLAIN_TILE_VARY = f"{TILE_VARY}, Accept"
 
 
 def token_or_user(request: HttpRequest) -> tuple[str, Any] | None:
@@ -414,15 +442,12 @@ def token_or_user(request: HttpRequest) -> tuple[str, Any] | None:
     return None
 
 
-@csrf_exempt
-@transaction.non_atomic_requests
-def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
-    """GET of a tile without DRF's dispatch: the same answers as ``TileView`` (which serves
-    everything but the plain case: other methods, unknown layers, out-of-range addresses,
-    invalid parameters, refused or missing credentials), with one database round trip for a
-    cached tile: token or session user, roles, data version and cached body in one statement
-    (``tiles.lookup``). Reads and one idempotent cache write: no transaction around the request
-    (BEGIN and COMMIT are two round trips more per tile)."""
+def plain_tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> TileAnswer | None:
+    """The answer to a plain, authorised GET (or HEAD) of a tile, or None for anything else
+    (other methods, unknown layers, out-of-range addresses, invalid parameters, refused or
+    missing credentials), which ``TileView`` answers as before. One database round trip per
+    tile: token or session user, roles, data version and cached body in one statement, which
+    also builds and stores a missing detail tile (``tiles.lookup``)."""
     definition = tiled_layers().get(layer)
     if (
         request.method not in ("GET", "HEAD")
@@ -431,26 +456,44 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         or x >= 2**z
         or y >= 2**z
     ):
-        return TILE_VIEW(request, layer=layer, z=z, x=x, y=y)  # type: ignore[no-any-return]
+        return None
     options: dict[str, Any] = {}
     if request.GET:
         try:
             options = tile_options(layer, request.GET)
         except ValidationError:
-            return TILE_VIEW(request, layer=layer, z=z, x=x, y=y)  # type: ignore[no-any-return]
+            return None
     credentials = token_or_user(request)
     if credentials is None:
-        return TILE_VIEW(request, layer=layer, z=z, x=x, y=y)  # type: ignore[no-any-return]
+        return None
     token, user_id = credentials
     plan = tiles.plan_tile(definition, z, x, y, options)
     key = tiles.cache_key(layer, z, x, y, options)
-    found = tiles.lookup(plan, key, token=token, user_id=user_id, gzip=accepts_gzip(request))
+    # A client sending If-None-Match may hold the tile: its ETag is checked before building.
+    build = None if "HTTP_IF_NONE_MATCH" in request.META else (z, x, y)
+    found = tiles.lookup(
+        plan, key, token=token, user_id=user_id, gzip=accepts_gzip(request), build=build
+    )
     if not found.allowed:  # unknown token, inactive user, no role: DRF's 401 or 403
+        return None
+    answer = serve_tile(
+        request, plan, z, x, y, key, found.version, found.body, vary=PLAIN_TILE_VARY
+    )
+    return replace(answer, headers=(*answer.headers, ("Allow", TILE_ALLOW)))
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    """GET of a tile without DRF's dispatch (``plain_tile``): the same answers as ``TileView``,
+    which serves everything else. Reads and one idempotent cache write: no transaction around
+    the request (BEGIN and COMMIT are two round trips more per tile). Token requests without
+    cookies or parameters usually reach ``plain_tile`` sooner still, through
+    ``maps.tile_wsgi`` (gis_backend/config/wsgi.py)."""
+    answer = plain_tile(request, layer, z, x, y)
+    if answer is None:
         return TILE_VIEW(request, layer=layer, z=z, x=x, y=y)  # type: ignore[no-any-return]
-    response = serve_tile(request, plan, z, x, y, key, found.version, found.body)
-    response["Allow"] = TILE_ALLOW
-    patch_vary_headers(response, ["Accept"])
-    return response
+    return answer.response()
 
 
 # drf-spectacular documents the URL's view through these (as it does for ``as_view()``).

@@ -71,9 +71,7 @@ def summary_state() -> tuple[int | None, int]:
 
 
 @pytest.mark.parametrize("layer", ["parcels", "accounts", "segments", "suspensions"])
-def test_a_tile_costs_two_queries_cold_and_one_cached(
-    client: APIClient, town: Town, layer: str
-) -> None:
+def test_a_tile_costs_one_query_cold_and_cached(client: APIClient, town: Town, layer: str) -> None:
     # Once per database session and data version, not per tile: the map session's settings,
     # the prepared statement and the summaries (segments at detail zooms read them).
     assert client.get(tile_url(layer, 17)[0]).status_code == 200
@@ -81,8 +79,9 @@ def test_a_tile_costs_two_queries_cold_and_one_cached(
     with CaptureQueriesContext(connection) as cold:
         first = client.get(url)
     assert first.status_code == 200
-    # token, user and roles, data version and cached body in one; tile built and stored
-    assert len(cold.captured_queries) == 2, [q["sql"][:80] for q in cold.captured_queries]
+    # token, user and roles, data version and cached body in one, which builds and stores the
+    # missing tile
+    assert len(cold.captured_queries) == 1, [q["sql"][:80] for q in cold.captured_queries]
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM maps_tile_cache WHERE key LIKE %s", [f"{layer}/16/%"])
         assert bytes(cursor.fetchone()[0]) == first.content
@@ -398,21 +397,36 @@ def test_refresh_command_if_stale(town: Town) -> None:
     assert summarised == current
 
 
-def test_detail_tiles_are_built_by_prepared_statements_from_zoom_16(
+def test_detail_tiles_are_built_by_the_prepared_lookup_and_low_zooms_for_their_address(
     client: APIClient, town: Town
 ) -> None:
-    def statements(url: str) -> list[str]:
+    def statements(url: str, **headers: Any) -> list[str]:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return [q["sql"].split("(")[0].split()[0] for q in queries.captured_queries]
+            assert client.get(url, **headers).status_code == 200
+        return [
+            "lookup" if "allowed" in q["sql"] else "build" if "maps_tile_store" in q["sql"] else ""
+            for q in queries.captured_queries
+        ]
 
-    statements(tile_url("accounts", 18)[0])  # prepares the lookup and the z16+ build
-    assert statements(tile_url("accounts", 17)[0]) == ["EXECUTE", "EXECUTE"]
-    # z15 and below: the build planned for its own address, as before
-    cold_15 = statements(tile_url("accounts", 15)[0])
-    assert cold_15[0] == "EXECUTE" and cold_15[1:] == ["WITH"]
+    statements(tile_url("accounts", 18)[0])  # the session's first tile
+    statements(tile_url("parcels", 14)[0])  # computes the summaries
+    # every detail zoom: built and stored by the lookup statement
+    assert statements(tile_url("accounts", 17)[0]) == ["lookup"]
+    assert statements(tile_url("accounts", 15)[0]) == ["lookup"]
+    # below detail_minzoom (the summary grid): the build planned for its own address, as before
+    assert statements(tile_url("accounts", 14)[0]) == ["lookup", "build"]
+    # a client that may hold the tile: its ETag is checked before building
+    url = tile_url("accounts", 16)[0]
+    assert statements(url, HTTP_IF_NONE_MATCH='"other"') == ["lookup", "build"]
+    assert statements(url) == ["lookup"]  # now cached
     with connection.cursor() as cursor:
+        # prepared by the database session on their first run (not by an SQL PREPARE): the
+        # lookup that builds, and the build of a detail tile alone
         cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'padron_tile_%%'"
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE NOT from_sql AND statement LIKE '%%maps_tile_detail%%'"
         )
-        assert cursor.fetchone()[0] >= 2  # session-wide: earlier tests' may be there too
+        assert cursor.fetchone()[0] >= 2
+        # maps_tile_detail's statements keep one plan per database session
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'maps_tile_detail'")
+        assert cursor.fetchone()[0] == ["plan_cache_mode=force_generic_plan"]

@@ -308,22 +308,6 @@ LANGUAGE sql STABLE AS $$
      WHERE p.geom && env AND a.connection_point IS NULL
 $$;
 
--- The same for a tile: `env` is the tile with its buffer in Web Mercator, `storage_env` the
--- same envelope in the storage SRID, and points come in Web Mercator.
-CREATE FUNCTION maps_tile_accounts(env geometry, storage_env geometry)
-RETURNS TABLE (account_id bigint, geom geometry, located_at text)
-LANGUAGE sql STABLE AS $$
-    SELECT a.id, ST_Transform(a.connection_point, 3857), 'toma'
-      FROM registry_account AS a
-     WHERE a.connection_point && storage_env
-    UNION ALL
-    SELECT l.account_id, t.label_3857, 'predio'
-      FROM maps_parcel_tile AS t
-      JOIN registry_accountlink AS l ON l.parcel_id = t.parcel_id
-      JOIN registry_account AS a ON a.id = l.account_id
-     WHERE t.geom && env AND a.connection_point IS NULL
-$$;
-
 -- The class a parcel or account is coloured by (layers/catalogue.yaml, map_classes): its status
 -- and, for an active account, the aging bucket of its balance.
 CREATE FUNCTION maps_map_class(status text, balance numeric, days integer) RETURNS text
