@@ -5,15 +5,17 @@ Usage (a database of its own holding the 1,000,000-account demo town; see bench/
     DATABASE_URL=postgis://postgres@127.0.0.1:5432/padron_bench_api \\
         .venv/bin/python bench/api.py --serve --port 8301 --out var/bench-api.json
 
-``--serve`` starts gunicorn (``gis_backend.config.wsgi``, ``--workers``) on that database and
-stops it at the end; ``--url`` points the script at a server already running on it instead.
+``--serve`` starts gunicorn (``gis_backend.config.wsgi``, ``--workers``, the settings of
+``gis_backend/deploy/gunicorn.conf.py`` as ``make demo``) on that database and stops it at the
+end; ``--url`` points the script at a server already running on it instead.
 The script creates (or resets) the user ``--user`` in the group ``--role``, logs in over HTTP for
 a token and measures, in one run:
 
 1. tiles, zooms 10–18, every tiled layer: a seeded sample of distinct tiles where the town has
    parcels. Cold: ``maps_tile_cache`` emptied first, every address requested once. Cached: the
    same addresses again. Raw: in the same loop, for the same tile, through psycopg on one warm
-   connection, (a) ``raw_sql`` — the exact SQL the application runs for that tile, and
+   connection, (a) ``raw_sql`` — the exact SQL the application runs for that tile
+   (``maps_tile_detail`` at detail zooms), and
    (b) ``raw_ref`` — a reference written straight over the registry tables (geometry transformed
    on the fly, newest balance by a LATERAL probe per account), the query a tile server pointed
    at the registry would run for the same features and attributes. The three run in random
@@ -247,6 +249,7 @@ def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "gis_backend.config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--config", str(ROOT / "gis_backend" / "deploy" / "gunicorn.conf.py")]
     command += ["--workers", str(workers), "--backlog", "2048", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603  (fixed argv)
     deadline = time.time() + 60
@@ -365,8 +368,9 @@ def app_tile_sql(layer: str, z: int, x: int, y: int) -> tuple[str, dict[str, Any
     plan = tiles.plan_tile(tiled_layers()[layer], z, x, y, {})
     if plan is None:
         return None
-    sql = f"SELECT ST_AsMVT(t, %(mvt_layer)s, {EXTENT}, 'geom', 'id') FROM ({plan.sql}) AS t"
-    return sql, {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
+    # Detail tiles: maps_tile_detail (sql/post_20_tiles.sql), as the application calls it.
+    params = {"z": z, "x": x, "y": y, "mvt_layer": plan.mvt_layer, **plan.params}
+    return tiles.tile_sql(plan), params
 
 
 def detail_minzoom(layer: str) -> int:
@@ -413,11 +417,12 @@ def run_tiles(
     refs = ref_sql(srid)
     # Warm every gunicorn worker (its database session, PostgreSQL's catalogue caches, the tile
     # queries' plans) on tiles far from the town: "cold" is about the tile cache, not about a
-    # process that has not served a request yet.
+    # process that has not served a request yet. A connection per request, so that they reach
+    # every worker when the server keeps connections open.
     for _round in range(8):
         for layer in LAYERS:
             for z in (10, 16):
-                client.get(f"/api/v1/tiles/{layer}/{z}/0/0.pbf")
+                client.get(f"/api/v1/tiles/{layer}/{z}/0/0.pbf", headers={"Connection": "close"})
     conn.execute("DELETE FROM maps_tile_cache")
     rng = random.Random(seed)
     jobs = [(layer, z, x, y) for z, tiles in sample.items() for (x, y) in tiles for layer in LAYERS]
