@@ -323,3 +323,26 @@ def test_tile_headers_are_those_of_the_drf_view(client: APIClient, town: Town) -
     assert response["Cache-Control"] == "private, max-age=60"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.head(tile_urls("accounts", 16)[0])["ETag"] == response["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cache_writes_skip_the_disk_wait_but_registry_writes_never_do() -> None:
+    """Storing a tile in a transaction that wrote nothing else commits asynchronously (the
+    cache is rebuilt from the registry); one that already wrote registry data keeps the
+    server's durable commit."""
+    store = "SELECT FROM maps_tile_store('prueba', 1, '\\x00'::bytea)"
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute(store)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("off",)
+        cursor.execute("COMMIT")
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)  # for that transaction only
+
+        cursor.execute("BEGIN")
+        cursor.execute("INSERT INTO registry_colonia (name, name_normalized) VALUES ('X', 'X')")
+        cursor.execute(store)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("ROLLBACK")
