@@ -252,20 +252,10 @@ END
 $$;
 
 -- Run the trigger functions as their owner (a QGIS user's role edits the registry and has no
--- privilege on maps_parcel_tile), with a search path no session can shadow.
-DO $$
-DECLARE
-    f text;
-BEGIN
-    FOREACH f IN ARRAY ARRAY['maps_parcel_tile_parcel', 'maps_parcel_tile_account',
-                             'maps_parcel_tile_link', 'maps_parcel_tile_balance']
-    LOOP
-        EXECUTE format(
-            'ALTER FUNCTION %I() SECURITY DEFINER SET search_path = pg_catalog, %I, pg_temp',
-            f, current_schema());
-    END LOOP;
-END
-$$;
+-- privilege on maps_parcel_tile), with a search path no session can shadow
+-- (core/sql/post_10_core.sql).
+SELECT core_run_as_owner(ARRAY['maps_parcel_tile_parcel', 'maps_parcel_tile_account',
+                               'maps_parcel_tile_link', 'maps_parcel_tile_balance']);
 
 -- Rebuild (these files are applied after every migrate): one INSERT with the state, index after.
 -- Not an INSERT then an UPDATE: updated rows form HOT chains, and an index built over them is

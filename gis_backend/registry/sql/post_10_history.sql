@@ -143,17 +143,6 @@ END
 $$;
 
 -- Run the trigger functions as their owner, with a search path that no session can shadow
--- (pg_temp last; the history table is also named with its schema).
-DO $$
-DECLARE
-    f text;
-BEGIN
-    FOREACH f IN ARRAY ARRAY['registry_history_insert', 'registry_history_update',
-                             'registry_history_delete']
-    LOOP
-        EXECUTE format(
-            'ALTER FUNCTION %I() SECURITY DEFINER SET search_path = pg_catalog, %I, pg_temp',
-            f, current_schema());
-    END LOOP;
-END
-$$;
+-- (core/sql/post_10_core.sql; the history table is also named with its schema).
+SELECT core_run_as_owner(ARRAY['registry_history_insert', 'registry_history_update',
+                               'registry_history_delete']);
