@@ -56,23 +56,6 @@ def colonia_key(colonia: str) -> str:
     return address.parse_colonia(colonia).key
 
 
-def parse_fields(
-    street: str, ext: str, colonia: str
-) -> tuple[address.StreetName, address.HouseNumber, str]:
-    number = parsed_number(ext)
-    street_name, needs_full_parse = parsed_street(street)
-    if needs_full_parse or number.number is None:
-        parsed = full_parse(street, ext)
-        key = colonia_field_key(colonia)
-        return parsed.street, parsed.number, parsed.colonia.key if key is None else key
-    return street_name, number, colonia_key(colonia)
-
-
-@lru_cache(maxsize=CACHE)
-def full_fields(street: str, ext: str, colonia: str) -> Fields:
-    return as_fields(*parse_fields(street, ext, colonia))
-
-
 def as_fields(street_name: address.StreetName, number: address.HouseNumber, colonia: str) -> Fields:
     return (
         street_name.match_key or None,
@@ -107,12 +90,26 @@ def number_fields(ext: str) -> tuple[int, str, bool] | None:
 
 
 def address_fields(street: str, ext: str, colonia: str) -> Fields:
-    """``as_fields(*parse_fields(...))``, from the per-field caches when they are enough."""
+    """The fields of one row, by the rule the staging applies in SQL (``FIELDS_SQL``): the
+    whole-address parse where the street field carries more than a name or the number field
+    gives no number (its colonia unless the colonia field names one), else the per-field ones."""
     match_key, phonetic, typed, needs_full_parse = street_fields(street)
     number = number_fields(ext)
     if needs_full_parse or number is None:
-        return full_fields(street, ext, colonia)
+        key, sound, house, suffix, unnumbered, street_colonia, typed = whole_address_fields(
+            street, ext
+        )
+        field_key = colonia_field_key(colonia)
+        named = street_colonia if field_key is None else field_key
+        return (key, sound, house, suffix, unnumbered, named or None, typed)
     return (match_key, phonetic, *number, colonia_key(colonia) or None, typed)
+
+
+def whole_address_fields(street: str, ext: str) -> Fields:
+    """``as_fields`` of the street and number fields parsed together, with the colonia the
+    street field names (the colonia field, when it names one, wins)."""
+    parsed = full_parse(street, ext)
+    return as_fields(parsed.street, parsed.number, parsed.colonia.key)
 
 
 # The parse of each distinct field value, staged once (lk_*_parse); the rows are assembled from
@@ -227,13 +224,6 @@ def stage_field_parses() -> None:
         ],
         ((street, ext, *whole_address_fields(street, ext)) for street, ext in full),
     )
-
-
-def whole_address_fields(street: str, ext: str) -> Fields:
-    """``as_fields`` of the street and number fields parsed together, with the colonia the
-    street field names (the colonia field, when it names one, wins in SQL)."""
-    parsed = full_parse(street, ext)
-    return as_fields(parsed.street, parsed.number, parsed.colonia.key)
 
 
 def stage_addresses() -> None:
