@@ -28,8 +28,7 @@ demo: migrate
 	$(ENV) $(ADMIN) create_demo_users
 	$(ENV) $(ADMIN) collectstatic --noinput -v 0
 	@echo "Padrón SIG en http://$(HOST):$(PORT)/  (Ctrl+C para detener)"
-	$(ENV) .venv/bin/gunicorn gis_backend.config.wsgi --config gis_backend/deploy/gunicorn.conf.py \
-		--bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	$(ENV) .venv/bin/padron-serve --host $(HOST) --port $(PORT) --workers 3 --access-log
 
 test: migrate
 	$(ENV) .venv/bin/pytest

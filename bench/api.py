@@ -5,9 +5,9 @@ Usage (a database of its own holding the 1,000,000-account demo town; see bench/
     DATABASE_URL=postgis://postgres@127.0.0.1:5432/padron_bench_api \\
         .venv/bin/python bench/api.py --serve --port 8301 --out var/bench-api.json
 
-``--serve`` starts gunicorn (``gis_backend.config.wsgi``, ``--workers``, the settings of
-``gis_backend/deploy/gunicorn.conf.py`` as ``make demo``) on that database and stops it at the
-end; ``--url`` points the script at a server already running on it instead.
+``--serve`` starts the application server as ``make demo`` does (``padron-serve``:
+gis_backend/deploy/serve.py, ``--workers``) on that database and stops it at the end;
+``--url`` points the script at a server already running on it instead.
 The script creates (or resets) the user ``--user`` in the group ``--role``, logs in over HTTP for
 a token and measures, in one run:
 
@@ -53,6 +53,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_backend.config.settings")
+
+from gis_backend.deploy import serve  # noqa: E402  (after the path is set)
 
 LAYERS = ("parcels", "accounts", "segments", "suspensions")
 EXTENT = 4096
@@ -247,10 +249,7 @@ def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen
         "PADRON_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PADRON_LOG_LEVEL": "WARNING",
     }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "gis_backend.config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--config", str(ROOT / "gis_backend" / "deploy" / "gunicorn.conf.py")]
-    command += ["--workers", str(workers), "--backlog", "2048", "--log-level", "warning"]
+    command = [*serve.command("127.0.0.1", port, workers), "--backlog", "2048"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603  (fixed argv)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -263,7 +262,7 @@ def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen
             pass
         time.sleep(0.5)
     process.terminate()
-    raise SystemExit("gunicorn did not answer /api/v1/health within 60 s")
+    raise SystemExit("the server did not answer /api/v1/health within 60 s")
 
 
 def link_from_truth(conn: psycopg.Connection[Any], truth: Path) -> None:
@@ -415,7 +414,7 @@ def run_tiles(
 ) -> TileRun:
     run = TileRun()
     refs = ref_sql(srid)
-    # Warm every gunicorn worker (its database session, PostgreSQL's catalogue caches, the tile
+    # Warm every server worker (its database session, PostgreSQL's catalogue caches, the tile
     # queries' plans) on tiles far from the town: "cold" is about the tile cache, not about a
     # process that has not served a request yet. A connection per request, so that they reach
     # every worker when the server keeps connections open.
@@ -823,10 +822,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--serve", action="store_true", help="start gunicorn on --port")
+    target.add_argument("--serve", action="store_true", help="start padron-serve on --port")
     target.add_argument("--url", help="a server already running on DATABASE_URL's database")
     parser.add_argument("--port", type=int, default=8301)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (--serve)")
+    parser.add_argument("--workers", type=int, default=3, help="server workers (--serve)")
     parser.add_argument("--user", default="bench_api")
     parser.add_argument("--password", default="bench-api-password")
     parser.add_argument("--role", default="jefe", help="group of the user (jefe sees holders)")

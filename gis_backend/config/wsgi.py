@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn gis_backend.config.wsgi).
+"""WSGI entry point (``padron-serve``: gis_backend/deploy/serve.py).
 
 Token requests for map tiles are answered ahead of Django's request handling, with the same
 response (gis_backend/maps/tile_wsgi.py); everything else is Django's.

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from gis_backend.access.roles import Role
+from gis_backend.core.dataversion import DATA_VERSION_SQL
 from gis_backend.maps import summaries
 from gis_backend.maps.catalogue import Layer
 from gis_backend.maps.db import map_cursor
@@ -271,11 +272,6 @@ def version_and_cached(
     return live_version(key, gzip=gzip)
 
 
-# maps_data_version() (sql/post_10_maps.sql) written in place: a SQL function reading a table
-# is not inlined, and PostgreSQL plans its body again on every call (30–40 µs).
-DATA_VERSION = "(SELECT coalesce(max(h.id), 0) FROM registry_registryhistory AS h)"
-
-
 @cache
 def lookup_sql(by_token: bool, uses_summaries: bool) -> str:
     """One statement for a tile request: may the caller see tiles (a token's or a session
@@ -292,12 +288,12 @@ def lookup_sql(by_token: bool, uses_summaries: bool) -> str:
     )
     state = (
         f"""SELECT s.data_version AS version,
-                  s.data_version = {DATA_VERSION}
+                  s.data_version = {DATA_VERSION_SQL}
                   OR clock_timestamp() - s.refreshed_at
                      <= make_interval(secs => %(min_age)s::float8) AS usable
              FROM maps_summary_state AS s WHERE s.id = 1"""
         if uses_summaries
-        else f"SELECT {DATA_VERSION} AS version, true AS usable"
+        else f"SELECT {DATA_VERSION_SQL} AS version, true AS usable"
     )
     return f"""
         SELECT (SELECT u.is_active AND (u.is_superuser OR EXISTS (

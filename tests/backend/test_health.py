@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon, Polygon
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from gis_backend.registry.models import Account, Meter, Parcel, StreetSegment
 
@@ -31,6 +33,21 @@ def test_health_is_public_json_with_registry_counts(client: Client) -> None:
     assert body["status"] == "ok"
     assert body["counts"] == {"parcels": 2, "street_segments": 1, "accounts": 1, "meters": 1}
     assert body["postgis"].startswith("3.")
+
+
+@pytest.mark.django_db
+def test_health_counts_again_only_when_the_registry_changed(client: Client) -> None:
+    # Public and polled by monitors: on a million-row registry each count reads a whole table,
+    # so an unchanged registry must not be counted again.
+    Account.objects.create(number="1", tariff="comercial")
+    assert client.get("/api/v1/health").json()["counts"]["accounts"] == 1
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/health").json()["counts"]["accounts"] == 1
+    assert not any("count(*)" in query["sql"] for query in queries.captured_queries)
+
+    Account.objects.create(number="2", tariff="comercial")
+    assert client.get("/api/v1/health").json()["counts"]["accounts"] == 2
 
 
 @pytest.mark.django_db

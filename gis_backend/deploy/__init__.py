@@ -1,0 +1,1 @@
+"""Set-up scripts and the application server (serve.py)."""
