@@ -245,6 +245,62 @@ def test_parcel_state_follows_accounts_links_and_balances(
     assert all(row == (0, None, None, None) for row in check().values())
 
 
+# Where an account is drawn and what it shows, computed live from the registry, as the tiles did
+# before maps_account_tile kept it ready.
+LIVE_ACCOUNTS = """
+SELECT a.id, a.number, a.status, a.tariff,
+       CASE WHEN a.connection_point IS NOT NULL THEN 'toma'
+            WHEN p.id IS NOT NULL THEN 'predio' END,
+       ST_AsText(coalesce(ST_Transform(a.connection_point, 3857),
+                          ST_Transform(ST_PointOnSurface(p.geom), 3857)), 2)
+  FROM registry_account AS a
+  LEFT JOIN registry_accountlink AS l ON l.account_id = a.id
+  LEFT JOIN registry_parcel AS p ON p.id = l.parcel_id AND a.connection_point IS NULL
+"""
+KEPT_ACCOUNTS = """
+SELECT account_id, number, status, tariff, located_at, ST_AsText(geom, 2)
+  FROM maps_account_tile
+"""
+
+
+def test_tile_ready_accounts_follow_accounts_links_and_parcels(
+    town: Town, sql: Callable[..., list[tuple[Any, ...]]]
+) -> None:
+    def check() -> dict[str, tuple[Any, ...]]:
+        kept = {row[1]: row for row in sql(KEPT_ACCOUNTS)}
+        assert kept == {row[1]: row for row in sql(LIVE_ACCOUNTS)}
+        return {number: row[2:] for number, row in kept.items()}
+
+    rows = check()
+    assert rows["A1"][2] == "toma" and rows["A2"][2] == "predio"
+    assert rows["A6"][2:4] == (None, None)  # neither a connection point nor a parcel
+    a1, a2, a5 = (town.accounts[key] for key in ("A1", "A2", "A5"))
+    Account.objects.filter(pk=a1.pk).update(status="suspendido", tariff="comercial")
+    assert check()["A1"][:2] == ("suspendido", "comercial")
+    Account.objects.filter(pk=a2.pk).update(connection_point=a1.connection_point)
+    assert check()["A2"][2] == "toma"
+    Account.objects.filter(pk=a2.pk).update(connection_point=None)
+    assert check()["A2"][2] == "predio"
+    before = check()["A5"][3]
+    AccountLink.objects.filter(account=a5).update(parcel=town.parcels["P1"])
+    at_p1 = check()["A5"][3]
+    assert at_p1 != before
+    Parcel.objects.filter(pk=town.parcels["P1"].pk).update(geom=box(1000, 0, 1020, 20))
+    assert check()["A5"][3] != at_p1
+    AccountLink.objects.filter(account=a5).delete()
+    assert check()["A5"][2:4] == (None, None)
+    sql("DELETE FROM registry_meter WHERE account_id = %s", [a1.pk])
+    Account.objects.filter(pk=a1.pk).delete()
+    assert "A1" not in check()
+    new = Account.objects.create(number="NUEVA", tariff="domestico")
+    assert check()["NUEVA"][:2] == ("activo", "domestico") and new.pk
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("TRUNCATE registry_parcel CASCADE")
+    assert all(row[2] != "predio" for row in check().values())
+    sql("TRUNCATE registry_account CASCADE")
+    assert check() == {}
+
+
 def test_an_editor_role_without_rights_on_map_tables_still_updates_them(
     town: Town, sql: Callable[..., list[tuple[Any, ...]]]
 ) -> None:

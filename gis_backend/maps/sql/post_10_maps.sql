@@ -127,15 +127,102 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT '(SELECT parcel_id FROM maps_parcel_tile WHERE accounts > 0 OR status IS NOT NULL)'
 $$;
 
+-- Tile-ready accounts: where each account is drawn, kept ready so that an accounts or
+-- suspensions tile finds its accounts in one table by one index: at its connection point
+-- ('toma') or, without one, at its linked parcel's label point ('predio'; the rule of
+-- maps_located_accounts), in Web Mercator; with its number, status and tariff. Locating
+-- accounts through two indexes (points in the storage SRID, parcels in Web Mercator, then
+-- links and accounts) was half of an accounts tile's time on the 1M-account town
+-- (bench/README.md). Balances are not kept here: a new cut-off writes a million of them every
+-- month, and restating a million rows of this table took 29 s; a tile probes each of its
+-- accounts' newest balance by index instead. One row per account; geom is NULL for an account
+-- the map cannot place. Kept in step by the same statement triggers as maps_parcel_tile
+-- (below), after it: a parcel's label is read from there.
+CREATE TABLE maps_account_tile (
+    account_id bigint PRIMARY KEY,
+    number text NOT NULL,
+    status text NOT NULL,
+    tariff text NOT NULL,
+    located_at text,
+    geom geometry(Point, 3857)
+);
+
+-- The statement that recomputes the rows of the accounts whose ids `source` (a relation or
+-- subquery with an account_id column, NULLs and repeats allowed) yields: accounts that no longer
+-- exist go, new ones come, the others are written when something changed. Three plain
+-- statements over one computed state rather than INSERT … ON CONFLICT DO UPDATE, which probes
+-- the key row by row: the planner hashes a town-wide restatement (a linking run).
+CREATE FUNCTION maps_account_tile_restate_sql(source text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($f$
+        WITH ids AS (
+            SELECT DISTINCT account_id FROM %s AS src WHERE account_id IS NOT NULL
+        ), state AS MATERIALIZED (
+            SELECT a.id AS account_id, a.number, a.status, a.tariff,
+                   CASE WHEN a.connection_point IS NOT NULL THEN 'toma'
+                        WHEN pt.label_3857 IS NOT NULL THEN 'predio' END AS located_at,
+                   coalesce(ST_Transform(a.connection_point, 3857), pt.label_3857) AS geom
+              FROM ids
+              JOIN registry_account AS a ON a.id = ids.account_id
+              LEFT JOIN registry_accountlink AS l
+                     ON l.account_id = a.id AND a.connection_point IS NULL
+              LEFT JOIN maps_parcel_tile AS pt ON pt.parcel_id = l.parcel_id
+        ), gone AS (
+            DELETE FROM maps_account_tile AS t USING ids
+             WHERE t.account_id = ids.account_id
+               AND NOT EXISTS (SELECT FROM state AS s WHERE s.account_id = ids.account_id)
+        ), changed AS (
+            UPDATE maps_account_tile AS t
+               SET number = s.number, status = s.status, tariff = s.tariff,
+                   located_at = s.located_at, geom = s.geom
+              FROM state AS s
+             WHERE t.account_id = s.account_id
+               AND (t.number, t.status, t.tariff, t.located_at, t.geom)
+                   IS DISTINCT FROM (s.number, s.status, s.tariff, s.located_at, s.geom)
+        )
+        INSERT INTO maps_account_tile
+        SELECT s.* FROM state AS s
+         WHERE NOT EXISTS (SELECT FROM maps_account_tile AS t WHERE t.account_id = s.account_id)
+    $f$, source)
+$$;
+
+-- The accounts drawn at the parcels whose ids `parcels` (a relation or subquery with a
+-- parcel_id column) yields, as a source for maps_account_tile_restate_sql: linked to one of
+-- them, without a connection point of their own.
+CREATE FUNCTION maps_accounts_at_parcels(parcels text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        '(SELECT l.account_id FROM registry_accountlink AS l '
+        '   JOIN registry_account AS a ON a.id = l.account_id '
+        '  WHERE a.connection_point IS NULL AND l.parcel_id IN (SELECT parcel_id FROM %s AS src))',
+        parcels)
+$$;
+
+-- The accounts of `source` (a relation or subquery with an account_id column) that have no
+-- connection point: those drawn at their linked parcel, whom a change of link moves.
+CREATE FUNCTION maps_accounts_without_point(source text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        '(SELECT a.id AS account_id FROM registry_account AS a '
+        '  WHERE a.connection_point IS NULL AND a.id IN (SELECT account_id FROM %s AS src))',
+        source)
+$$;
+
+-- The trigger functions below keep both tile-ready tables; maps_account_tile reads parcel labels
+-- from maps_parcel_tile, so each restates the parcels first.
+
 -- registry_parcel: geometry and key, and the state of new parcels (links may come first in a
--- transaction whose foreign keys are deferred).
-CREATE FUNCTION maps_parcel_tile_parcel() RETURNS trigger
+-- transaction whose foreign keys are deferred); the accounts drawn at a parcel whose geometry
+-- changed (or that came after its links).
+CREATE FUNCTION maps_tile_tables_parcel() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_upsert_sql('new_rows');
         IF EXISTS (SELECT 1 FROM registry_accountlink) THEN
             EXECUTE maps_parcel_tile_restate_sql('(SELECT id AS parcel_id FROM new_rows)');
+            EXECUTE maps_account_tile_restate_sql(
+                maps_accounts_at_parcels('(SELECT id AS parcel_id FROM new_rows)'));
         END IF;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Only rows whose geometry or key changed: an import rewriting attributes costs nothing.
@@ -150,21 +237,27 @@ BEGIN
             '  EXCEPT SELECT id, cadastral_key, ST_AsEWKB(geom) FROM old_rows) AS c) AS changed');
         EXECUTE maps_parcel_tile_restate_sql(
             '(SELECT id AS parcel_id FROM new_rows EXCEPT SELECT id FROM old_rows)');
+        EXECUTE maps_account_tile_restate_sql(maps_accounts_at_parcels(
+            '(SELECT id AS parcel_id FROM (SELECT id, ST_AsEWKB(geom) FROM new_rows '
+            '                              EXCEPT SELECT id, ST_AsEWKB(geom) FROM old_rows) AS c)'));
     ELSIF TG_OP = 'DELETE' THEN
+        -- Links to a deleted parcel are set to NULL: their trigger restates those accounts.
         DELETE FROM maps_parcel_tile AS t USING old_rows AS o WHERE t.parcel_id = o.id;
-    ELSE  -- TRUNCATE
+    ELSE  -- TRUNCATE (… CASCADE empties the links, whose trigger restates the accounts)
         TRUNCATE maps_parcel_tile;
     END IF;
     RETURN NULL;
 END
 $$;
 
--- registry_account: the parcels of accounts whose status changed (or that came or went).
-CREATE FUNCTION maps_parcel_tile_account() RETURNS trigger
+-- registry_account: the parcels of accounts whose status changed (or that came or went); the
+-- accounts whose number, status, tariff or connection point changed.
+CREATE FUNCTION maps_tile_tables_account() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'id'));
+        EXECUTE maps_account_tile_restate_sql('(SELECT id AS account_id FROM new_rows)');
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
             '(SELECT id FROM (SELECT id, status FROM new_rows '
@@ -173,21 +266,32 @@ BEGIN
             ' SELECT id FROM (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows) AS went'
             ') AS changed',
             'id'));
+        EXECUTE maps_account_tile_restate_sql(
+            '(SELECT id AS account_id FROM ('
+            '   SELECT id, number, status, tariff, ST_AsEWKB(connection_point) FROM new_rows '
+            '   EXCEPT SELECT id, number, status, tariff, ST_AsEWKB(connection_point) '
+            '            FROM old_rows) AS came_or_changed '
+            ' UNION ALL '
+            ' SELECT id FROM (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows) AS went)');
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
+        DELETE FROM maps_account_tile AS t USING old_rows AS o WHERE t.account_id = o.id;
     ELSE  -- TRUNCATE
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
+        TRUNCATE maps_account_tile;
     END IF;
     RETURN NULL;
 END
 $$;
 
--- registry_accountlink: the parcels an account was linked to and is linked to now.
-CREATE FUNCTION maps_parcel_tile_link() RETURNS trigger
+-- registry_accountlink: the parcels an account was linked to and is linked to now; the
+-- accounts drawn at their parcel whose link changed.
+CREATE FUNCTION maps_tile_tables_link() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_restate_sql('new_rows');
+        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point('new_rows'));
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(
             '(SELECT parcel_id FROM (SELECT account_id, parcel_id FROM new_rows '
@@ -195,17 +299,26 @@ BEGIN
             ' UNION ALL '
             ' SELECT parcel_id FROM (SELECT account_id, parcel_id FROM old_rows '
             '                        EXCEPT SELECT account_id, parcel_id FROM new_rows) AS before)');
+        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point(
+            '(SELECT account_id FROM (SELECT account_id, parcel_id FROM new_rows '
+            '                         EXCEPT SELECT account_id, parcel_id FROM old_rows) AS now '
+            ' UNION ALL '
+            ' SELECT account_id FROM (SELECT account_id FROM old_rows '
+            '                         EXCEPT SELECT account_id FROM new_rows) AS went)'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql('old_rows');
+        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point('old_rows'));
     ELSE
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
+        EXECUTE maps_account_tile_restate_sql(
+            '(SELECT account_id FROM maps_account_tile WHERE located_at = ''predio'')');
     END IF;
     RETURN NULL;
 END
 $$;
 
 -- registry_collectionsnapshot: the parcels of the accounts whose balances changed.
-CREATE FUNCTION maps_parcel_tile_balance() RETURNS trigger
+CREATE FUNCTION maps_tile_tables_balance() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -230,10 +343,10 @@ DECLARE
     target record;
 BEGIN
     FOR target IN
-        SELECT * FROM (VALUES ('registry_parcel', 'maps_parcel_tile_parcel'),
-                              ('registry_account', 'maps_parcel_tile_account'),
-                              ('registry_accountlink', 'maps_parcel_tile_link'),
-                              ('registry_collectionsnapshot', 'maps_parcel_tile_balance'))
+        SELECT * FROM (VALUES ('registry_parcel', 'maps_tile_tables_parcel'),
+                              ('registry_account', 'maps_tile_tables_account'),
+                              ('registry_accountlink', 'maps_tile_tables_link'),
+                              ('registry_collectionsnapshot', 'maps_tile_tables_balance'))
                AS t (tab, func)
     LOOP
         EXECUTE format('CREATE TRIGGER %1$s_ins AFTER INSERT ON %2$I REFERENCING NEW TABLE AS '
@@ -252,10 +365,10 @@ END
 $$;
 
 -- Run the trigger functions as their owner (a QGIS user's role edits the registry and has no
--- privilege on maps_parcel_tile), with a search path no session can shadow
+-- privilege on the tile-ready tables), with a search path no session can shadow
 -- (core/sql/post_10_core.sql).
-SELECT core_run_as_owner(ARRAY['maps_parcel_tile_parcel', 'maps_parcel_tile_account',
-                               'maps_parcel_tile_link', 'maps_parcel_tile_balance']);
+SELECT core_run_as_owner(ARRAY['maps_tile_tables_parcel', 'maps_tile_tables_account',
+                               'maps_tile_tables_link', 'maps_tile_tables_balance']);
 
 -- Rebuild (these files are applied after every migrate): one INSERT with the state, index after.
 -- Not an INSERT then an UPDATE: updated rows form HOT chains, and an index built over them is
@@ -276,6 +389,13 @@ END
 $$;
 CREATE INDEX maps_parcel_tile_geom ON maps_parcel_tile USING gist (geom);
 ANALYZE maps_parcel_tile;
+DO $$
+BEGIN
+    EXECUTE maps_account_tile_restate_sql('(SELECT id AS account_id FROM registry_account)');
+END
+$$;
+CREATE INDEX maps_account_tile_geom ON maps_account_tile USING gist (geom);
+ANALYZE maps_account_tile;
 
 -- Where each account is drawn, for the accounts inside `env` (storage SRID): at its connection
 -- point (located_at 'toma') or, without one, at its linked parcel's label point ('predio').

@@ -13,29 +13,6 @@
 -- within 6 %, at zooms 14–18 on the 1M-account town (bench/README.md, api.py). The tile's
 -- envelopes are computed once into variables, not per feature.
 
--- Where each account inside a tile is drawn (in Web Mercator), with what its features carry of
--- the account: at its connection point ('toma') or, without one, at its linked parcel's label
--- point ('predio'); the rule of maps_located_accounts (post_10_maps.sql). `tile_env` is the
--- tile with its buffer in Web Mercator, `storage_env` the same in the storage SRID. Two
--- branches, each by its spatial index; each reads the account row once (joining accounts again
--- afterwards, for their number and status, took a quarter of an accounts tile's time). Inlined
--- into the calling statement by the planner.
-CREATE FUNCTION maps_tile_located_accounts(tile_env geometry, storage_env geometry)
-RETURNS TABLE (account_id bigint, number text, status text, tariff text, geom geometry,
-               located_at text)
-LANGUAGE sql STABLE AS $$
-    SELECT a.id, a.number::text, a.status::text, a.tariff::text,
-           ST_Transform(a.connection_point, 3857), 'toma'
-      FROM registry_account AS a
-     WHERE a.connection_point && storage_env
-    UNION ALL
-    SELECT a.id, a.number::text, a.status::text, a.tariff::text, t.label_3857, 'predio'
-      FROM maps_parcel_tile AS t
-      JOIN registry_accountlink AS l ON l.parcel_id = t.parcel_id
-      JOIN registry_account AS a ON a.id = l.account_id
-     WHERE t.geom && tile_env AND a.connection_point IS NULL
-$$;
-
 -- The suspension events of one account in a period, of the given kinds (all when NULL): by the
 -- account's index, one account at a time (OFFSET 0 keeps it so, rather than a hash join of all
 -- events). Inlined into the calling statement by the planner.
@@ -59,8 +36,8 @@ SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     -- The tile, and the tile with its 64-unit buffer (of 4096) in Web Mercator, to pick
-    -- tile-ready rows (maps_parcel_tile) by their spatial index; the same in the storage SRID
-    -- for the registry's own geometry.
+    -- tile-ready rows (maps_parcel_tile, maps_account_tile) by their spatial index; the same in
+    -- the storage SRID for the registry's own geometry.
     tile_box geometry := ST_TileEnvelope(z, x, y);
     tile_env geometry := ST_TileEnvelope(z, x, y, margin => 64.0 / 4096);
     storage_env geometry := ST_Transform(tile_env, {{STORAGE_SRID}});
@@ -88,24 +65,28 @@ BEGIN
              WHERE p.geom && tile_env
           ) AS t;
     ELSIF layer = 'accounts' THEN
+        -- Accounts found where they are drawn, with their number, status and tariff, in
+        -- maps_account_tile (kept in step with the registry by triggers, post_10_maps.sql); the
+        -- newest balance of each by its index.
         SELECT ST_AsMVT(t, 'accounts', 4096, 'geom', 'id') INTO mvt
           FROM (
-            SELECT la.account_id AS id, la.number, la.status, la.tariff, la.located_at,
+            SELECT a.account_id AS id, a.number, a.status, a.tariff, a.located_at,
                    cs.balance::float8 AS balance,
                    coalesce(cs.months_overdue, 0) AS months_overdue,
                    coalesce(cs.days_overdue, 0) AS days_overdue,
                    CASE WHEN cs.balance > 0 THEN maps_aging_bucket(cs.days_overdue)
                         ELSE 'sin_adeudo' END AS aging,
-                   maps_map_class(la.status, cs.balance, cs.days_overdue) AS map_class,
-                   ST_AsMVTGeom(la.geom, tile_box, 4096, 64, true) AS geom
-              FROM maps_tile_located_accounts(tile_env, storage_env) AS la
+                   maps_map_class(a.status, cs.balance, cs.days_overdue) AS map_class,
+                   ST_AsMVTGeom(a.geom, tile_box, 4096, 64, true) AS geom
+              FROM maps_account_tile AS a
               LEFT JOIN LATERAL (
                   SELECT c.balance, c.months_overdue, c.days_overdue
                     FROM registry_collectionsnapshot AS c
-                   WHERE c.account_id = la.account_id
+                   WHERE c.account_id = a.account_id
                    ORDER BY c.as_of DESC
                    LIMIT 1
               ) AS cs ON true
+             WHERE a.geom && tile_env
           ) AS t;
     ELSIF layer = 'segments' THEN
         SELECT ST_AsMVT(t, 'segments', 4096, 'geom', 'id') INTO mvt
@@ -127,36 +108,16 @@ BEGIN
              WHERE sg.geom && storage_env
           ) AS t;
     ELSIF layer = 'suspensions' THEN
-        -- The events of the accounts drawn in the tile, where maps_tile_located_accounts draws
-        -- them, written out: each located account's events in the period are looked up by
-        -- index before anything else is read of it, so that the accounts drawn at their
-        -- parcel (the account row says whether it has a connection point) are read only when
-        -- they have events, a few in a hundred (a third of a zoom-17 tile's time).
+        -- The events of the accounts drawn in the tile, where they are drawn (maps_account_tile),
+        -- looked up by the events' account index one account at a time.
         SELECT ST_AsMVT(t, 'suspensions', 4096, 'geom', 'id') INTO mvt
           FROM (
-            SELECT ev.id, ev.account_id, ev.number AS account_number, ev.kind,
-                   ev.occurred_on::text AS occurred_on, nullif(ev.reason, '') AS reason,
-                   ST_AsMVTGeom(ev.geom, tile_box, 4096, 64, true) AS geom
-              FROM (
-                SELECT e.id, a.id AS account_id, a.number, e.kind, e.occurred_on, e.reason,
-                       ST_Transform(a.connection_point, 3857) AS geom
-                  FROM registry_account AS a
-                  CROSS JOIN LATERAL maps_tile_events(a.id, date_from, date_to, kinds) AS e
-                 WHERE a.connection_point && storage_env
-                UNION ALL
-                SELECT le.id, a.id, a.number, le.kind, le.occurred_on, le.reason, le.label_3857
-                  FROM (
-                    SELECT l.account_id, t.label_3857, e.*
-                      FROM maps_parcel_tile AS t
-                      JOIN registry_accountlink AS l ON l.parcel_id = t.parcel_id
-                      CROSS JOIN LATERAL maps_tile_events(l.account_id, date_from, date_to, kinds)
-                          AS e
-                     WHERE t.geom && tile_env
-                    OFFSET 0  -- the events first, then the few accounts that have some
-                  ) AS le
-                  JOIN registry_account AS a ON a.id = le.account_id
-                 WHERE a.connection_point IS NULL
-              ) AS ev
+            SELECT e.id, a.account_id, a.number AS account_number, e.kind,
+                   e.occurred_on::text AS occurred_on, nullif(e.reason, '') AS reason,
+                   ST_AsMVTGeom(a.geom, tile_box, 4096, 64, true) AS geom
+              FROM maps_account_tile AS a
+              CROSS JOIN LATERAL maps_tile_events(a.account_id, date_from, date_to, kinds) AS e
+             WHERE a.geom && tile_env
           ) AS t;
     ELSE
         RAISE EXCEPTION 'maps_tile_detail: no detail tiles for layer %', layer;

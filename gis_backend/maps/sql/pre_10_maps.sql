@@ -11,16 +11,26 @@ DECLARE
 BEGIN
     FOR target IN
         SELECT t.tgname, t.tgrelid::regclass AS tab FROM pg_trigger AS t
-         WHERE NOT t.tgisinternal AND t.tgname LIKE 'maps\_parcel\_tile\_%'
+         WHERE NOT t.tgisinternal
+           AND (t.tgname LIKE 'maps\_parcel\_tile\_%' OR t.tgname LIKE 'maps\_tile\_tables\_%')
     LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', target.tgname, target.tab);
     END LOOP;
 END
 $$;
+-- (maps_parcel_tile_* before 2026-11-28)
 DROP FUNCTION IF EXISTS maps_parcel_tile_parcel();
 DROP FUNCTION IF EXISTS maps_parcel_tile_account();
 DROP FUNCTION IF EXISTS maps_parcel_tile_link();
 DROP FUNCTION IF EXISTS maps_parcel_tile_balance();
+DROP FUNCTION IF EXISTS maps_tile_tables_parcel();
+DROP FUNCTION IF EXISTS maps_tile_tables_account();
+DROP FUNCTION IF EXISTS maps_tile_tables_link();
+DROP FUNCTION IF EXISTS maps_tile_tables_balance();
+DROP FUNCTION IF EXISTS maps_account_tile_restate_sql(text);
+DROP FUNCTION IF EXISTS maps_accounts_at_parcels(text);
+DROP FUNCTION IF EXISTS maps_accounts_without_point(text);
+DROP TABLE IF EXISTS maps_account_tile;
 DROP FUNCTION IF EXISTS maps_parcel_tile_upsert_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_tile_restate_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_state_sql(text);
