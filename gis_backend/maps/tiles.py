@@ -1,9 +1,11 @@
 """Mapbox vector tiles from ST_AsMVT, their cache and their TileJSON.
 
-Detail zooms draw one feature per object from the live tables; parcels (and the label points
-of accounts drawn at their parcel) from ``maps_parcel_tile``, which triggers keep in step with
-the registry in Web Mercator with each parcel's state (sql/post_10_maps.sql). Detail tiles are
-built by ``maps_tile_detail`` (sql/post_20_tiles.sql), whose plans each database session keeps.
+Detail zooms draw one feature per object: parcels from ``maps_parcel_tile`` (geometry in Web
+Mercator, each parcel's state) and accounts (suspensions, by their accounts) from
+``maps_account_tile`` (where each account is drawn, in Web Mercator), tables that triggers keep
+in step with the registry (sql/post_10_maps.sql); street segments and balances from the live
+tables. Detail tiles are built by ``maps_tile_detail`` (sql/post_20_tiles.sql), whose plans
+each database session keeps.
 Below a layer's ``detail_minzoom`` (layers/catalogue.yaml) a tile would hold most of the town,
 tens of megabytes: those zooms draw the low-zoom summaries instead (a 76 m grid of parcels,
 accounts and arrears, merged 2^(14−z) cells a side; segments with arrears, simplified), which

@@ -147,65 +147,59 @@ CREATE TABLE maps_account_tile (
     geom geometry(Point, 3857)
 );
 
--- The statement that recomputes the rows of the accounts whose ids `source` (a relation or
--- subquery with an account_id column, NULLs and repeats allowed) yields: accounts that no longer
--- exist go, new ones come, the others are written when something changed. Three plain
--- statements over one computed state rather than INSERT … ON CONFLICT DO UPDATE, which probes
--- the key row by row: the planner hashes a town-wide restatement (a linking run).
-CREATE FUNCTION maps_account_tile_restate_sql(source text) RETURNS text
+-- The statement that writes the rows of the accounts that `source` yields, once each: a relation
+-- or subquery with what the map draws of an account (id, number, status, tariff,
+-- connection_point) and parcel_id, the parcel it is linked to (NULL when none). Rows that did not
+-- change are not written. One INSERT … ON CONFLICT, which finds each account's row by its key:
+-- `source` often comes of a transition table, which the planner takes for one row, and joining
+-- it with this table (an UPDATE … FROM, a NOT EXISTS) let it rescan the table once per row — a
+-- million accounts inserted at once never finished that way.
+CREATE FUNCTION maps_account_tile_upsert_sql(source text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format($f$
-        WITH ids AS (
-            SELECT DISTINCT account_id FROM %s AS src WHERE account_id IS NOT NULL
-        ), state AS MATERIALIZED (
-            SELECT a.id AS account_id, a.number, a.status, a.tariff,
-                   CASE WHEN a.connection_point IS NOT NULL THEN 'toma'
-                        WHEN pt.label_3857 IS NOT NULL THEN 'predio' END AS located_at,
-                   coalesce(ST_Transform(a.connection_point, 3857), pt.label_3857) AS geom
-              FROM ids
-              JOIN registry_account AS a ON a.id = ids.account_id
-              LEFT JOIN registry_accountlink AS l
-                     ON l.account_id = a.id AND a.connection_point IS NULL
-              LEFT JOIN maps_parcel_tile AS pt ON pt.parcel_id = l.parcel_id
-        ), gone AS (
-            DELETE FROM maps_account_tile AS t USING ids
-             WHERE t.account_id = ids.account_id
-               AND NOT EXISTS (SELECT FROM state AS s WHERE s.account_id = ids.account_id)
-        ), changed AS (
-            UPDATE maps_account_tile AS t
-               SET number = s.number, status = s.status, tariff = s.tariff,
-                   located_at = s.located_at, geom = s.geom
-              FROM state AS s
-             WHERE t.account_id = s.account_id
-               AND (t.number, t.status, t.tariff, t.located_at, t.geom)
-                   IS DISTINCT FROM (s.number, s.status, s.tariff, s.located_at, s.geom)
-        )
-        INSERT INTO maps_account_tile
-        SELECT s.* FROM state AS s
-         WHERE NOT EXISTS (SELECT FROM maps_account_tile AS t WHERE t.account_id = s.account_id)
+        INSERT INTO maps_account_tile AS t (account_id, number, status, tariff, located_at, geom)
+        SELECT src.id, src.number, src.status, src.tariff,
+               CASE WHEN src.connection_point IS NOT NULL THEN 'toma'
+                    WHEN pt.label_3857 IS NOT NULL THEN 'predio' END,
+               coalesce(ST_Transform(src.connection_point, 3857), pt.label_3857)
+          FROM %s AS src
+          LEFT JOIN maps_parcel_tile AS pt
+                 ON pt.parcel_id = src.parcel_id AND src.connection_point IS NULL
+        ON CONFLICT (account_id) DO UPDATE
+           SET number = EXCLUDED.number, status = EXCLUDED.status, tariff = EXCLUDED.tariff,
+               located_at = EXCLUDED.located_at, geom = EXCLUDED.geom
+         WHERE (t.number, t.status, t.tariff, t.located_at, t.geom) IS DISTINCT FROM
+               (EXCLUDED.number, EXCLUDED.status, EXCLUDED.tariff, EXCLUDED.located_at,
+                EXCLUDED.geom)
     $f$, source)
 $$;
 
--- The accounts drawn at the parcels whose ids `parcels` (a relation or subquery with a
--- parcel_id column) yields, as a source for maps_account_tile_restate_sql: linked to one of
--- them, without a connection point of their own.
-CREATE FUNCTION maps_accounts_at_parcels(parcels text) RETURNS text
+-- A source for maps_account_tile_upsert_sql: the accounts of `accounts` (rows of
+-- registry_account) with the parcel each is linked to.
+CREATE FUNCTION maps_accounts_with_links(accounts text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format(
-        '(SELECT l.account_id FROM registry_accountlink AS l '
-        '   JOIN registry_account AS a ON a.id = l.account_id '
-        '  WHERE a.connection_point IS NULL AND l.parcel_id IN (SELECT parcel_id FROM %s AS src))',
-        parcels)
+        '(SELECT a.id, a.number, a.status, a.tariff, a.connection_point, l.parcel_id '
+        '   FROM %s AS a LEFT JOIN registry_accountlink AS l ON l.account_id = a.id)', accounts)
 $$;
 
--- The accounts of `source` (a relation or subquery with an account_id column) that have no
--- connection point: those drawn at their linked parcel, whom a change of link moves.
-CREATE FUNCTION maps_accounts_without_point(source text) RETURNS text
+-- A source for maps_account_tile_upsert_sql: the accounts of the links `links` (account_id,
+-- parcel_id) that have no connection point, those drawn at their parcel.
+CREATE FUNCTION maps_accounts_of_links(links text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format(
-        '(SELECT a.id AS account_id FROM registry_account AS a '
-        '  WHERE a.connection_point IS NULL AND a.id IN (SELECT account_id FROM %s AS src))',
-        source)
+        '(SELECT a.id, a.number, a.status, a.tariff, a.connection_point, lk.parcel_id '
+        '   FROM %s AS lk JOIN registry_account AS a ON a.id = lk.account_id '
+        '  WHERE a.connection_point IS NULL)', links)
+$$;
+
+-- The links to the parcels whose ids `parcels` (a relation or subquery with an id column)
+-- yields, as `links` for maps_accounts_of_links.
+CREATE FUNCTION maps_links_to_parcels(parcels text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format(
+        '(SELECT l.account_id, l.parcel_id FROM registry_accountlink AS l '
+        '  WHERE l.parcel_id IN (SELECT id FROM %s AS p))', parcels)
 $$;
 
 -- The trigger functions below keep both tile-ready tables; maps_account_tile reads parcel labels
@@ -221,8 +215,8 @@ BEGIN
         EXECUTE maps_parcel_tile_upsert_sql('new_rows');
         IF EXISTS (SELECT 1 FROM registry_accountlink) THEN
             EXECUTE maps_parcel_tile_restate_sql('(SELECT id AS parcel_id FROM new_rows)');
-            EXECUTE maps_account_tile_restate_sql(
-                maps_accounts_at_parcels('(SELECT id AS parcel_id FROM new_rows)'));
+            EXECUTE maps_account_tile_upsert_sql(
+                maps_accounts_of_links(maps_links_to_parcels('new_rows')));
         END IF;
     ELSIF TG_OP = 'UPDATE' THEN
         -- Only rows whose geometry or key changed: an import rewriting attributes costs nothing.
@@ -237,9 +231,9 @@ BEGIN
             '  EXCEPT SELECT id, cadastral_key, ST_AsEWKB(geom) FROM old_rows) AS c) AS changed');
         EXECUTE maps_parcel_tile_restate_sql(
             '(SELECT id AS parcel_id FROM new_rows EXCEPT SELECT id FROM old_rows)');
-        EXECUTE maps_account_tile_restate_sql(maps_accounts_at_parcels(
-            '(SELECT id AS parcel_id FROM (SELECT id, ST_AsEWKB(geom) FROM new_rows '
-            '                              EXCEPT SELECT id, ST_AsEWKB(geom) FROM old_rows) AS c)'));
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_of_links(maps_links_to_parcels(
+            '(SELECT id FROM (SELECT id, ST_AsEWKB(geom) FROM new_rows '
+            '                 EXCEPT SELECT id, ST_AsEWKB(geom) FROM old_rows) AS moved)')));
     ELSIF TG_OP = 'DELETE' THEN
         -- Links to a deleted parcel are set to NULL: their trigger restates those accounts.
         DELETE FROM maps_parcel_tile AS t USING old_rows AS o WHERE t.parcel_id = o.id;
@@ -257,7 +251,7 @@ LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'id'));
-        EXECUTE maps_account_tile_restate_sql('(SELECT id AS account_id FROM new_rows)');
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_with_links('new_rows'));
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
             '(SELECT id FROM (SELECT id, status FROM new_rows '
@@ -266,13 +260,14 @@ BEGIN
             ' SELECT id FROM (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows) AS went'
             ') AS changed',
             'id'));
-        EXECUTE maps_account_tile_restate_sql(
-            '(SELECT id AS account_id FROM ('
-            '   SELECT id, number, status, tariff, ST_AsEWKB(connection_point) FROM new_rows '
-            '   EXCEPT SELECT id, number, status, tariff, ST_AsEWKB(connection_point) '
-            '            FROM old_rows) AS came_or_changed '
-            ' UNION ALL '
-            ' SELECT id FROM (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows) AS went)');
+        DELETE FROM maps_account_tile AS t
+         WHERE t.account_id IN (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows);
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_with_links(
+            '(SELECT id, number, status, tariff, ST_GeomFromEWKB(ewkb) AS connection_point '
+            '   FROM (SELECT id, number, status, tariff, ST_AsEWKB(connection_point) AS ewkb '
+            '           FROM new_rows '
+            '         EXCEPT SELECT id, number, status, tariff, ST_AsEWKB(connection_point) '
+            '           FROM old_rows) AS c)'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
         DELETE FROM maps_account_tile AS t USING old_rows AS o WHERE t.account_id = o.id;
@@ -285,13 +280,13 @@ END
 $$;
 
 -- registry_accountlink: the parcels an account was linked to and is linked to now; the
--- accounts drawn at their parcel whose link changed.
+-- accounts drawn at their parcel whose link changed (a link gone: drawn nowhere).
 CREATE FUNCTION maps_tile_tables_link() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_restate_sql('new_rows');
-        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point('new_rows'));
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_of_links('new_rows'));
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(
             '(SELECT parcel_id FROM (SELECT account_id, parcel_id FROM new_rows '
@@ -299,19 +294,21 @@ BEGIN
             ' UNION ALL '
             ' SELECT parcel_id FROM (SELECT account_id, parcel_id FROM old_rows '
             '                        EXCEPT SELECT account_id, parcel_id FROM new_rows) AS before)');
-        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point(
-            '(SELECT account_id FROM (SELECT account_id, parcel_id FROM new_rows '
-            '                         EXCEPT SELECT account_id, parcel_id FROM old_rows) AS now '
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_of_links(
+            '(SELECT account_id, parcel_id FROM new_rows '
+            ' EXCEPT SELECT account_id, parcel_id FROM old_rows '
             ' UNION ALL '
-            ' SELECT account_id FROM (SELECT account_id FROM old_rows '
-            '                         EXCEPT SELECT account_id FROM new_rows) AS went)'));
+            ' SELECT account_id, NULL FROM (SELECT account_id FROM old_rows '
+            '                               EXCEPT SELECT account_id FROM new_rows) AS went)'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql('old_rows');
-        EXECUTE maps_account_tile_restate_sql(maps_accounts_without_point('old_rows'));
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_of_links(
+            '(SELECT account_id, NULL::bigint AS parcel_id FROM old_rows)'));
     ELSE
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
-        EXECUTE maps_account_tile_restate_sql(
-            '(SELECT account_id FROM maps_account_tile WHERE located_at = ''predio'')');
+        EXECUTE maps_account_tile_upsert_sql(maps_accounts_of_links(
+            '(SELECT account_id, NULL::bigint AS parcel_id FROM maps_account_tile '
+            '  WHERE located_at = ''predio'')'));
     END IF;
     RETURN NULL;
 END
@@ -391,7 +388,7 @@ CREATE INDEX maps_parcel_tile_geom ON maps_parcel_tile USING gist (geom);
 ANALYZE maps_parcel_tile;
 DO $$
 BEGIN
-    EXECUTE maps_account_tile_restate_sql('(SELECT id AS account_id FROM registry_account)');
+    EXECUTE maps_account_tile_upsert_sql(maps_accounts_with_links('registry_account'));
 END
 $$;
 CREATE INDEX maps_account_tile_geom ON maps_account_tile USING gist (geom);
