@@ -1,9 +1,11 @@
 """Reading CSV exports of billing systems as they come: UTF-8 with or without BOM, CP1252 or
-Latin-1, comma or semicolon separated, headers in any case and order, and an optional YAML
-mapping file that renames another system's columns and values."""
+Latin-1, comma or semicolon separated, headers in any case, accents, spacing and order, and an
+optional YAML mapping file that renames another system's columns and values."""
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +18,14 @@ from gis_backend.imports.problems import ImportFileError, Problem
 
 MAX_RECORD_BYTES = 1_000_000
 DELIMITERS = (",", ";", "\t", "|")
+NOT_A_NAME = re.compile(r"[^0-9a-z]+")
+
+
+def field_key(name: str) -> str:
+    """A column or field name as compared with ours: case, accents, spaces and punctuation aside
+    ('Número Ext.' and 'NUMERO_EXT' are numero_ext, 'Núm. Viviendas' is num_viviendas)."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
+    return NOT_A_NAME.sub("_", text).strip("_")
 
 
 @dataclass
@@ -44,14 +54,9 @@ class Mapping:
                     )
                 ]
             )
-        columns = {
-            str(k).strip().lower(): str(v).strip().lower()
-            for k, v in (data.get("columns") or {}).items()
-        }
+        columns = {field_key(k): field_key(v) for k, v in (data.get("columns") or {}).items()}
         values = {
-            str(column).strip().lower(): {
-                str(k).strip().upper(): str(v) for k, v in (table or {}).items()
-            }
+            field_key(column): {str(k).strip().upper(): str(v) for k, v in (table or {}).items()}
             for column, table in (data.get("values") or {}).items()
         }
         return cls(columns=columns, values=values)
@@ -63,7 +68,7 @@ class Table:
     encoding: str
     delimiter: str
     header: list[str]  # as written in the file
-    columns: list[str]  # our names, lower case
+    columns: list[str]  # our names (field_key)
     lines: list[int]  # line number of each record
     records: list[list[str]]  # cells as in the file, values renamed by the mapping
 
@@ -152,7 +157,7 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     except (StopIteration, csv.Error) as exc:
         raise ImportFileError([Problem(file, 1, "", f"encabezado ilegible: {exc}")]) from exc
     mapping = mapping or Mapping()
-    columns = [mapping.columns.get(h.lower(), h.lower()) for h in header]
+    columns = [mapping.columns.get(field_key(h), field_key(h)) for h in header]
     repeated = sorted({c for c in columns if columns.count(c) > 1 and c})
     problems = [Problem(file, 1, c, "columna repetida en el encabezado") for c in repeated]
     problems += [

@@ -12,6 +12,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from gis_backend.imports.problems import ImportFileError, Problem
+from gis_backend.imports.tabular import field_key
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 LINEAR = {"LineString", "MultiLineString"}
@@ -93,7 +94,7 @@ def read_vector(
         raise file_error(path, f"sistema de coordenadas no reconocido: {exc}") from exc
     names = [str(name) for name in meta["fields"]]
     file_fields = [np.asarray(values, dtype=object) for values in field_data]
-    fields = {name.lower(): values for name, values in zip(names, file_fields, strict=True)}
+    fields = {field_key(name): values for name, values in zip(names, file_fields, strict=True)}
     geometries = (
         shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(len(fids), None)
     )

@@ -153,6 +153,28 @@ def test_mapping_file_and_utf8_comma_file(tmp_path: Path) -> None:
     assert Account.objects.get(number="555").tariff == "domestico_medio"
 
 
+def test_headers_as_people_write_them(tmp_path: Path) -> None:
+    # Accents, spaces and punctuation in a billing system's headers; a mapping written the same
+    # way. Unknown columns are kept under the same kind of name.
+    mapping = tmp_path / "sistema_y.yaml"
+    mapping.write_text("columns:\n  'No. Contrato': Cuenta\n", encoding="utf-8")
+    path = tmp_path / "y.csv"
+    path.write_text(
+        "No. Contrato;Número Ext.;CALLE;Clave Catastral;Medidor-Serie;Fecha de Lectura\n"
+        "777;15-A;Juárez;11-011-002-003-004;MX-77;01/10/2026\n",
+        encoding="cp1252",
+    )
+    summary = import_padron(path, mapping=mapping)
+    assert (summary.created, summary.rejected) == (1, 0)
+    account = Account.objects.get(number="777")
+    assert (account.billing_ext_number, account.billing_cadastral_key) == (
+        "15-A",
+        "11-011-002-003-004",
+    )
+    assert Meter.objects.get(serial="MX-77").account == account
+    assert account.attributes == {"fecha_de_lectura": "01/10/2026"}
+
+
 def test_dry_run_and_file_errors_write_nothing(tmp_path: Path) -> None:
     summary = import_padron(write_csv(tmp_path / "p.csv", ROWS), dry_run=True)
     assert summary.created == 3

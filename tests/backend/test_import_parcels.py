@@ -270,3 +270,13 @@ def test_mapping_file_renames_fields_and_values_of_a_cadastral_layer(tmp_path: P
     names = list(meta["fields"])
     assert names[:-1] == list(rows[0])
     assert (fields[0][0], fields[names.index("USO")][0]) == ("M-2", "C")
+
+
+def test_field_names_as_cadastral_offices_write_them(tmp_path: Path) -> None:
+    """Accents, spaces and case in a layer's field names: our fields all the same."""
+    rows = [
+        {"Clave Catastral": "N-1", "Calle": "Morelos", "Número": "8", "Núm. Viviendas": "2"},
+    ]
+    call_command("import_parcels", str(write_layer(tmp_path / "p.gpkg", rows, [lot(0)])))
+    parcel = Parcel.objects.get(cadastral_key="N-1")
+    assert (parcel.street, parcel.number, parcel.dwellings) == ("Morelos", "8", 2)
