@@ -28,7 +28,7 @@ demo: migrate
 	$(ENV) $(ADMIN) create_demo_users
 	$(ENV) $(ADMIN) collectstatic --noinput -v 0
 	@echo "Padrón SIG en http://$(HOST):$(PORT)/  (Ctrl+C para detener)"
-	$(ENV) .venv/bin/padron-serve --host $(HOST) --port $(PORT) --workers 3 --access-log
+	$(ENV) $(ADMIN) serve --host $(HOST) --port $(PORT) --workers 3 --access-log
 
 test: migrate
 	$(ENV) .venv/bin/pytest

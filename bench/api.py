@@ -5,7 +5,7 @@ Usage (a database of its own holding the 1,000,000-account demo town; see bench/
     DATABASE_URL=postgis://postgres@127.0.0.1:5432/padron_bench_api \\
         .venv/bin/python bench/api.py --serve --port 8301 --out var/bench-api.json
 
-``--serve`` starts the application server as ``make demo`` does (``padron-serve``:
+``--serve`` starts the application server as ``make demo`` does (``padron-admin serve``:
 gis_backend/deploy/serve.py, ``--workers``) on that database and stops it at the end;
 ``--url`` points the script at a server already running on it instead.
 The script creates (or resets) the user ``--user`` in the group ``--role``, logs in over HTTP for
@@ -822,7 +822,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--serve", action="store_true", help="start padron-serve on --port")
+    target.add_argument("--serve", action="store_true", help="start the server on --port")
     target.add_argument("--url", help="a server already running on DATABASE_URL's database")
     parser.add_argument("--port", type=int, default=8301)
     parser.add_argument("--workers", type=int, default=3, help="server workers (--serve)")

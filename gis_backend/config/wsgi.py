@@ -1,4 +1,4 @@
-"""WSGI entry point (``padron-serve``: gis_backend/deploy/serve.py).
+"""WSGI entry point (``padron-admin serve``: gis_backend/deploy/serve.py).
 
 Token requests for map tiles are answered ahead of Django's request handling, with the same
 response (gis_backend/maps/tile_wsgi.py); everything else is Django's.

@@ -1,5 +1,6 @@
-"""The application server: ``padron-serve`` (``make demo``, ``bench/api.py --serve``, the QGIS
-plugin's contract tests) runs the WSGI application (gis_backend/config/wsgi.py) under granian.
+"""The application server: ``padron-admin serve`` (``make demo``, ``bench/api.py --serve``,
+the QGIS plugin's contract tests) runs the WSGI application (gis_backend/config/wsgi.py) under
+granian.
 
 granian reads and writes HTTP in Rust and calls the application from one Python thread per
 worker process: a client's connection is kept open between its requests (a map view is dozens
@@ -13,8 +14,6 @@ tiles at 1.20–1.37× raw PostGIS's time instead of 1.29–1.53×, cached ones 
 The host, port and number of workers are the caller's; everything else is fixed here.
 """
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -42,21 +41,3 @@ def command(host: str, port: int, workers: int, *, access_log: bool = False) -> 
     argv += ["--workers", str(workers), *SETTINGS]
     argv += ["--access-log"] if access_log else ["--no-access-log"]
     return argv
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="padron-serve", description="Sirve Padrón SIG (granian, WSGI)."
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="dirección (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="puerto (8000)")
-    parser.add_argument("--workers", type=int, default=3, help="procesos (3)")
-    parser.add_argument("--access-log", action="store_true", help="registro de accesos")
-    args = parser.parse_args()
-    argv = command(args.host, args.port, args.workers, access_log=args.access_log)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_backend.config.settings")
-    os.execv(argv[0], argv)  # noqa: S606  (fixed program, arguments built above)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """A live Padrón SIG server for the plugin tests: the application under its own server
-(``padron-serve``, as ``make demo`` runs it) over real HTTP on a real PostGIS database of its
-own (``padron_plugin_test`` on the server of $DATABASE_URL), with a small demo town and one
-user per role. Runs the backend's own .venv; nothing of Django is imported here."""
+(``padron-admin serve``, as ``make demo`` runs it) over real HTTP on a real PostGIS database
+of its own (``padron_plugin_test`` on the server of $DATABASE_URL), with a small demo town
+and one user per role. Runs the backend's own .venv; nothing of Django is imported here."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = ROOT / ".venv" / "bin" / "padron-admin"
-SERVE = ROOT / ".venv" / "bin" / "padron-serve"  # the server of `make demo`
 DB_NAME = "padron_plugin_test"
 PASSWORD = "prueba-complemento-2026"
 ACCOUNTS = 300
@@ -114,7 +113,7 @@ def start_backend(workdir: Path) -> Backend:
     port = free_port()
     out = log.open("a")
     process = subprocess.Popen(  # noqa: S603
-        [str(SERVE), "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        [str(ADMIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         env=env,
         cwd=ROOT,
         stdout=out,
