@@ -292,8 +292,8 @@ def test_tile_ready_accounts_follow_accounts_links_and_parcels(
     sql("DELETE FROM registry_meter WHERE account_id = %s", [a1.pk])
     Account.objects.filter(pk=a1.pk).delete()
     assert "A1" not in check()
-    new = Account.objects.create(number="NUEVA", tariff="domestico")
-    assert check()["NUEVA"][:2] == ("activo", "domestico") and new.pk
+    Account.objects.create(number="NUEVA", tariff="domestico")
+    assert check()["NUEVA"][:2] == ("activo", "domestico")
     sql("SET CONSTRAINTS ALL IMMEDIATE")
     sql("TRUNCATE registry_parcel CASCADE")
     assert all(row[2] != "predio" for row in check().values())
