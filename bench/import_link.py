@@ -28,6 +28,10 @@ The commands start a background refresh of the map summaries when they commit; t
 turns it off (``PADRON_MAP_SUMMARY_REFRESH=off``) so that it does not run during the next timed
 phase, and times one ``refresh_map_summaries`` apart after the report.
 
+``--relink N`` times only the linking, N times, on a database the script loaded before (each
+run after emptying the links; ``--keep-files DIR`` of that load scores the last run against
+its truth): for before/after comparisons of the linker without importing the town again.
+
 Ratios, not absolute seconds, compare across machines (see shared/PERF.md). ``--keep-files DIR``
 writes the files, the truth and the report there and keeps them; otherwise a temporary folder
 is removed at the end.
@@ -67,6 +71,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
         "--sql-log", action="store_true", help="print the seconds of every linking statement"
+    )
+    parser.add_argument(
+        "--relink",
+        type=int,
+        default=0,
+        metavar="N",
+        help="on a database this script already loaded: N times, empty the links and time "
+        "link_registry against the raw join (alternately); the town is not generated again",
     )
     return parser.parse_args()
 
@@ -172,6 +184,43 @@ def baseline_join() -> int:
     return rows
 
 
+def relink(runs: int, truth: Path | None) -> None:
+    """Time ``link_registry`` of the town already in the database against the raw join, each
+    run on an empty links table (as the first link after the imports)."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    for run in range(1, runs + 1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE registry_accountlink")
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")  # the truncation's writes are not timed with the run
+        started = time.perf_counter()
+        baseline_join()
+        join = time.perf_counter() - started
+        started = time.perf_counter()
+        lines = command("link_registry")
+        link = time.perf_counter() - started
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            load = " ".join(handle.read().split()[:3])
+        print(
+            f"  run {run}: raw join {join:6.1f} s · link_registry {link:6.1f} s · "
+            f"ratio {link / join:4.1f} · load {load}",
+            flush=True,
+        )
+    print("  link: " + " | ".join(lines[-3:]))
+    if truth is not None:
+        with tempfile.TemporaryDirectory() as out:
+            call_command("registry_report", "--out", out, "--truth", str(truth), verbosity=0)
+            summary = json.loads((Path(out) / "resumen.json").read_text("utf-8"))
+        score = summary.get("truth") or {}
+        total = score.get("accounts") or 1
+        print(
+            f"  links against the truth: right {100 * score.get('right', 0) / total:.2f} %, "
+            f"wrong {100 * score.get('wrong', 0) / total:.2f} %"
+        )
+
+
 def main() -> None:
     args = parse_args()
     django.setup()
@@ -209,6 +258,10 @@ def main() -> None:
     if args.sql_log:
         logging.getLogger("gis_backend.linking").setLevel(logging.DEBUG)
     call_command("migrate", verbosity=0)
+    if args.relink:
+        truth = args.keep_files / "verdad" / "accounts.csv" if args.keep_files else None
+        relink(args.relink, truth if truth and truth.exists() else None)
+        return
     timed("empty the registry", empty_registry)
 
     started = time.perf_counter()
