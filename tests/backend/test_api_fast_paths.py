@@ -210,9 +210,19 @@ SELECT p.id, coalesce(st.accounts, 0), st.status, st.balance, st.days_overdue
 KEPT_STATE = "SELECT parcel_id, accounts, status, balance, days_overdue FROM maps_parcel_tile"
 
 
+@pytest.mark.parametrize("restate_all_from", [None, 0], ids=["parcels-touched", "every-parcel"])
 def test_parcel_state_follows_accounts_links_and_balances(
-    town: Town, sql: Callable[..., list[tuple[Any, ...]]]
+    town: Town, sql: Callable[..., list[tuple[Any, ...]]], restate_all_from: int | None
 ) -> None:
+    """Every change of accounts, links and balances restates the parcels it touched; one that
+    writes a large part of the town (``restate_all_from`` rows, lowered here) every parcel."""
+    if restate_all_from is not None:
+        sql("SELECT set_config('padron.restate_all_from', %s, true)", [str(restate_all_from)])
+        every = sql("SELECT maps_restate_source('new_rows', 1)")[0][0]
+        assert every == "(SELECT parcel_id FROM maps_parcel_tile)"
+    else:
+        assert sql("SELECT maps_restate_source('new_rows', 1000)")[0][0] == "new_rows"
+
     def check() -> dict[int, tuple[Any, ...]]:
         kept = {row[0]: row[1:] for row in sql(KEPT_STATE)}
         assert kept == {row[0]: row[1:] for row in sql(LIVE_STATE)}
