@@ -29,6 +29,7 @@ from gis_backend.imports.bulk import first_load
 from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address
 from gis_backend.linking.prepare import stage_addresses
+from gis_backend.linking.workspace import workspace
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,7 @@ def map_street_names() -> None:
         account_keys = [key for (key,) in cursor.fetchall()]
         cursor.execute("DROP TABLE IF EXISTS lk_street_map")
         cursor.execute(
-            "CREATE TEMP TABLE lk_street_map (account_key text, known_key text, sim real) "
-            "ON COMMIT DROP"
+            "CREATE UNLOGGED TABLE lk_street_map (account_key text, known_key text, sim real)"
         )
     known = [address.parse_street(key) for key in known_keys]
     by_name = [street.key for street in known]
@@ -158,36 +158,37 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
             # spilling to disk (the server default is 4 MB); for this transaction only.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
-        steps = load_steps()
-        timed("addresses parsed and staged", stage_addresses)
-        for step in ("parcel_segments", "parcel_streets"):
-            run_statements(steps[step])
-        timed("street names mapped", map_street_names)
-        for step in ("candidates", "choose", "segments"):
-            run_statements(steps[step])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM lk_final")
-            (accounts,) = cursor.fetchone()
-        with first_load(("registry_accountlink",), accounts, "link_registry"):
-            summary.written = sum(run_statements(steps["write"]))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT count(*),
-                       count(*) FILTER (WHERE parcel_id IS NULL),
-                       count(*) FILTER (WHERE unlinked_reason LIKE 'ambigua%'),
-                       count(*) FILTER (WHERE parcel_verified)
-                FROM lk_final
-                """
-            )
-            summary.accounts, summary.unlinked, summary.ambiguous, summary.kept_verified = (
-                cursor.fetchone()
-            )
-            cursor.execute(
-                "SELECT parcel_method, count(*) FROM lk_final "
-                "WHERE parcel_id IS NOT NULL GROUP BY 1"
-            )
-            summary.by_method = dict(cursor.fetchall())
+        with workspace():
+            steps = load_steps()
+            timed("addresses parsed and staged", stage_addresses)
+            for step in ("parcel_segments", "parcel_streets"):
+                run_statements(steps[step])
+            timed("street names mapped", map_street_names)
+            for step in ("candidates", "choose", "segments"):
+                run_statements(steps[step])
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM lk_final")
+                (accounts,) = cursor.fetchone()
+            with first_load(("registry_accountlink",), accounts, "link_registry"):
+                summary.written = sum(run_statements(steps["write"]))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    SELECT count(*),
+                           count(*) FILTER (WHERE parcel_id IS NULL),
+                           count(*) FILTER (WHERE unlinked_reason LIKE 'ambigua%'),
+                           count(*) FILTER (WHERE parcel_verified)
+                    FROM lk_final
+                    """
+                )
+                summary.accounts, summary.unlinked, summary.ambiguous, summary.kept_verified = (
+                    cursor.fetchone()
+                )
+                cursor.execute(
+                    "SELECT parcel_method, count(*) FROM lk_final "
+                    "WHERE parcel_id IS NOT NULL GROUP BY 1"
+                )
+                summary.by_method = dict(cursor.fetchall())
         if dry_run:
             transaction.set_rollback(True)
     logger.info("Linked %d accounts, %d unlinked", summary.accounts, summary.unlinked)

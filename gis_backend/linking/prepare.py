@@ -1,4 +1,4 @@
-"""Parsed addresses of accounts and parcels, staged in temporary tables for set-based matching.
+"""Parsed addresses of accounts and parcels, staged in working tables for set-based matching.
 
 Parsing runs in Python (the normaliser), once per distinct value: every distinct street field,
 number field and colonia field, then every distinct (street, number) pair whose street field
@@ -227,13 +227,13 @@ def stage_field_parses() -> None:
 
 
 def stage_addresses() -> None:
-    """Fill the temporary tables lk_account and lk_parcel (dropped at commit): one row per
-    account and per parcel with its compared cadastral key and parsed address."""
+    """Fill the working tables lk_account and lk_parcel (``workspace``): one row per account
+    and per parcel with its compared cadastral key and parsed address."""
     connection.ensure_connection()
     with connection.cursor() as cursor:
         for table, definitions in PARSE_TABLES.items():
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TEMP TABLE {table} ({definitions}) ON COMMIT DROP")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} ({definitions})")
     stage_field_parses()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE lk_colonia_parse")
@@ -243,7 +243,7 @@ def stage_addresses() -> None:
         cursor.execute("SET LOCAL enable_mergejoin = off")
         for table, sql in STAGED.items():
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TEMP TABLE {table} ON COMMIT DROP AS {sql}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {sql}")
         cursor.execute("RESET enable_mergejoin")
         cursor.execute("CREATE INDEX ON lk_account (account_id)")
         cursor.execute("CREATE INDEX ON lk_parcel (parcel_id)")

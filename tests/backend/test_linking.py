@@ -14,9 +14,10 @@ from gis_backend.imports.engine import run_vector_import
 from gis_backend.imports.padron import import_padron
 from gis_backend.imports.parcels import ParcelImporter
 from gis_backend.imports.streets import StreetImporter
-from gis_backend.linking import address
+from gis_backend.linking import address, linker
 from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.linking.prepare import address_fields, stage_addresses
+from gis_backend.linking.workspace import workspace
 from gis_backend.registry.models import AccountLink, Parcel
 from tests.backend.factories import AccountFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
@@ -167,6 +168,40 @@ def test_command_prints_summary_and_dry_run_writes_nothing(
     assert "Cuentas 9" in out and "vinculadas a predio 6" in out
 
 
+def session_state() -> tuple[list[str], str, str]:
+    """The linking schema's tables, the search path and the parallel query setting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'linking_work'")
+        tables = [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT current_setting('search_path'), "
+            "current_setting('max_parallel_workers_per_gather')"
+        )
+        path, workers = cursor.fetchone()
+    return tables, path, workers
+
+
+def test_working_tables_are_gone_after_a_run_a_dry_run_and_a_failed_run(
+    town: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = session_state()
+    assert before[0] == []
+    link_registry(dry_run=True)
+    assert session_state() == before
+    link_registry()
+    assert session_state() == before
+    written = {link.account.number: parcel_of(link) for link in links().values()}
+
+    def broken() -> None:
+        raise RuntimeError("se cayó la conexión")
+
+    monkeypatch.setattr(linker, "map_street_names", broken)
+    with pytest.raises(RuntimeError):
+        link_registry()
+    assert session_state() == before
+    assert {link.account.number: parcel_of(link) for link in links().values()} == written
+
+
 def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> None:
     link_registry()
     truth = town / "verdad.csv"
@@ -266,7 +301,7 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         ParcelFactory.create(street=street, number=number, colonia=None)
         for street, number, _colonia in rows[:: len(MESSY_COLONIAS)]
     ]
-    with transaction.atomic():
+    with transaction.atomic(), workspace():
         stage_addresses()
         with connection.cursor() as cursor:
             cursor.execute(

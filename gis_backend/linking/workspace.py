@@ -1,0 +1,56 @@
+"""Where a linking run keeps its working tables (``lk_*``), and how its statements run.
+
+The working tables are unlogged tables in the schema ``linking_work``
+(``linking/sql/post_10_linking.sql``), not temporary tables: PostgreSQL never reads a
+temporary table with parallel workers (they live in the backend's own memory). Unlogged tables
+skip the write-ahead log as temporary ones do, and parallel workers read them. The run also
+turns parallel query back on for its transaction (the application's connections turn it off:
+small map queries are faster without it, see ``config/settings.py``), so that its joins of a
+million rows use both cores, as raw PostGIS does.
+
+The tables are created inside the linking transaction and dropped before it commits; a run that
+fails or is rolled back takes them away with it (PostgreSQL's DDL is transactional), so nothing
+is left behind and no other session ever sees them. One run at a time: a second
+``link_registry`` waits for the first to finish (advisory lock)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+SCHEMA = "linking_work"
+# pg_advisory lock key: "LINK" in ASCII.
+LOCK = 0x4C494E4B
+PARALLEL_WORKERS = 2  # PostgreSQL's default per parallel query
+
+
+@contextmanager
+def workspace() -> Iterator[None]:
+    """Inside the block, unqualified ``CREATE UNLOGGED TABLE lk_…`` lands in the linking schema,
+    names resolve there first and queries may run in parallel; the tables are dropped when the
+    block ends. Must run inside a transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("the linking workspace needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        cursor.execute(
+            "SELECT current_setting('search_path'), "
+            "current_setting('max_parallel_workers_per_gather')"
+        )
+        search_path, workers = cursor.fetchone()
+        cursor.execute(f"SET LOCAL search_path = {SCHEMA}, {search_path}")
+        cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {PARALLEL_WORKERS}")
+    yield
+    # On an error the transaction (or the savepoint around the run) rolls back, and the tables
+    # created in it go with it.
+    if not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [SCHEMA])
+            tables = [f'{SCHEMA}."{name}"' for (name,) in cursor.fetchall()]
+            if tables:
+                cursor.execute(f"DROP TABLE {', '.join(tables)}")
+            cursor.execute(
+                "SELECT set_config('search_path', %s, true), "
+                "set_config('max_parallel_workers_per_gather', %s, true)",
+                [search_path, workers],
+            )
