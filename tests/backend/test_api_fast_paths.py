@@ -215,7 +215,8 @@ def test_parcel_state_follows_accounts_links_and_balances(
     town: Town, sql: Callable[..., list[tuple[Any, ...]]], restate_all_from: int | None
 ) -> None:
     """Every change of accounts, links and balances restates the parcels it touched; one that
-    writes a large part of the town (``restate_all_from`` rows, lowered here) every parcel."""
+    writes links for a large part of the town (``restate_all_from`` rows, lowered here) every
+    parcel."""
     if restate_all_from is not None:
         sql("SELECT set_config('padron.restate_all_from', %s, true)", [str(restate_all_from)])
         every = sql("SELECT maps_restate_source('new_rows', 1)")[0][0]

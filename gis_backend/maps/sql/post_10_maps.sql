@@ -111,11 +111,13 @@ LANGUAGE sql IMMUTABLE AS $$
     $f$, source, maps_parcel_state_sql(source))
 $$;
 
--- What a statement that wrote `touched` rows restates: the parcels of `source`, or every parcel
--- when it wrote as many rows as half the town has parcels (a first link, a padrón loaded again,
--- a monthly cut-off of balances). The planner takes the distinct parcels of a transition table
--- for 200 rows and restates them one index probe at a time: at a million links that took 40 s
--- of a linking run, every parcel restated through hash joins half of it (bench/README.md).
+-- What a statement on the links that wrote `touched` rows restates: the parcels of `source`, or
+-- every parcel when it wrote as many links as half the town has parcels (a first linking run,
+-- a re-link after the cadastre changed). The planner takes the distinct parcels of a transition
+-- table for 200 rows and restates them one index probe at a time: at a million links that took
+-- 40 s of a linking run, every parcel restated through hash joins half of it (bench/README.md).
+-- (Accounts and balances reach their parcels through a join with the links, which the planner
+-- estimates from the links' statistics.)
 -- Restating a parcel whose state did not change writes nothing, so both give the same table.
 -- The setting padron.restate_all_from (rows, 50000 unless set) lets the tests take either way.
 CREATE FUNCTION maps_restate_source(source text, touched bigint) RETURNS text
@@ -231,8 +233,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE maps_parcel_tile_upsert_sql('new_rows');
         IF EXISTS (SELECT 1 FROM registry_accountlink) THEN
-            EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-                '(SELECT id AS parcel_id FROM new_rows)', (SELECT count(*) FROM new_rows)));
+            EXECUTE maps_parcel_tile_restate_sql('(SELECT id AS parcel_id FROM new_rows)');
             EXECUTE maps_account_tile_upsert_sql(
                 maps_accounts_of_links(maps_links_to_parcels('new_rows')));
         END IF;
@@ -268,8 +269,7 @@ CREATE FUNCTION maps_tile_tables_account() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-            maps_parcels_of_accounts('new_rows', 'id'), (SELECT count(*) FROM new_rows)));
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'id'));
         EXECUTE maps_account_tile_upsert_sql(maps_accounts_with_links('new_rows'));
     ELSIF TG_OP = 'UPDATE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
@@ -288,8 +288,7 @@ BEGIN
             '         EXCEPT SELECT id, number, status, tariff, ST_AsEWKB(connection_point) '
             '           FROM old_rows) AS c)'));
     ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-            maps_parcels_of_accounts('old_rows', 'id'), (SELECT count(*) FROM old_rows)));
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'id'));
         DELETE FROM maps_account_tile AS t USING old_rows AS o WHERE t.account_id = o.id;
     ELSE  -- TRUNCATE
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_with_accounts());
@@ -342,17 +341,13 @@ CREATE FUNCTION maps_tile_tables_balance() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-            maps_parcels_of_accounts('new_rows', 'account_id'), (SELECT count(*) FROM new_rows)));
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('new_rows', 'account_id'));
     ELSIF TG_OP = 'UPDATE' THEN
-        EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-            maps_parcels_of_accounts(
-                '(SELECT account_id FROM new_rows UNION SELECT account_id FROM old_rows) AS changed',
-                'account_id'),
-            (SELECT count(*) FROM new_rows)));
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts(
+            '(SELECT account_id FROM new_rows UNION SELECT account_id FROM old_rows) AS changed',
+            'account_id'));
     ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE maps_parcel_tile_restate_sql(maps_restate_source(
-            maps_parcels_of_accounts('old_rows', 'account_id'), (SELECT count(*) FROM old_rows)));
+        EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'account_id'));
     ELSE
         EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
                                              ' WHERE balance IS NOT NULL)');
