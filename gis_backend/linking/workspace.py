@@ -15,13 +15,16 @@ is left behind and no other session ever sees them. One run at a time: a second
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 
 SCHEMA = "linking_work"
 # pg_advisory lock key: "LINK" in ASCII.
 LOCK = 0x4C494E4B
-PARALLEL_WORKERS = 2  # PostgreSQL's default per parallel query
+# For the run's transaction only; given back as they were when it ends. PostgreSQL's default
+# per parallel query (the application's connections set 0).
+SETTINGS = {"max_parallel_workers_per_gather": "2"}
 
 
 @contextmanager
@@ -33,24 +36,24 @@ def workspace() -> Iterator[None]:
         raise RuntimeError("the linking workspace needs a transaction")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-        cursor.execute(
-            "SELECT current_setting('search_path'), "
-            "current_setting('max_parallel_workers_per_gather')"
-        )
-        search_path, workers = cursor.fetchone()
-        cursor.execute(f"SET LOCAL search_path = {SCHEMA}, {search_path}")
-        cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {PARALLEL_WORKERS}")
+        names = ["search_path", *SETTINGS]
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = dict(zip(names, cursor.fetchone(), strict=True))
+        change = {"search_path": f"{SCHEMA}, {before['search_path']}", **SETTINGS}
+        set_all(cursor, change)
     yield
     # On an error the transaction (or the savepoint around the run) rolls back, and the tables
-    # created in it go with it.
+    # created in it and the settings go with it.
     if not connection.needs_rollback:
         with connection.cursor() as cursor:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [SCHEMA])
             tables = [f'{SCHEMA}."{name}"' for (name,) in cursor.fetchall()]
             if tables:
                 cursor.execute(f"DROP TABLE {', '.join(tables)}")
-            cursor.execute(
-                "SELECT set_config('search_path', %s, true), "
-                "set_config('max_parallel_workers_per_gather', %s, true)",
-                [search_path, workers],
-            )
+            set_all(cursor, before)
+
+
+def set_all(cursor: Any, settings: dict[str, str]) -> None:
+    """Set each setting for the rest of the transaction."""
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
+    cursor.execute(f"SELECT {calls}", [item for pair in settings.items() for item in pair])

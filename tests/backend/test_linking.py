@@ -168,7 +168,7 @@ def test_command_prints_summary_and_dry_run_writes_nothing(
     assert "Cuentas 9" in out and "vinculadas a predio 6" in out
 
 
-def session_state() -> tuple[list[str], str, str]:
+def session_state() -> tuple[list[str], tuple[str, ...]]:
     """The linking schema's tables, the search path and the parallel query setting."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'linking_work'")
@@ -177,8 +177,8 @@ def session_state() -> tuple[list[str], str, str]:
             "SELECT current_setting('search_path'), "
             "current_setting('max_parallel_workers_per_gather')"
         )
-        path, workers = cursor.fetchone()
-    return tables, path, workers
+        settings = tuple(cursor.fetchone())
+    return tables, settings
 
 
 def test_working_tables_are_gone_after_a_run_a_dry_run_and_a_failed_run(
