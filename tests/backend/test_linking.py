@@ -139,6 +139,21 @@ def test_hopeless_and_ambiguous_addresses_stay_unlinked_with_reason(town: Path) 
     )
 
 
+def test_a_misspelt_colonia_tells_apart_a_number_repeated_in_two_neighbourhoods(
+    town: Path,
+) -> None:
+    """'Hidalgo 9' exists in both neighbourhoods; 'Fracc. Las Fuentez' is like enough to 'Fracc.
+    Las Fuentes' (trigram similarity) to pick the second, and unlike 'Zona Centro'."""
+    AccountFactory.create(
+        number="10", billing_street="Hidalgo", billing_ext_number="9",
+        billing_colonia="FRACC. LAS FUENTEZ", billing_cadastral_key="",
+    )  # fmt: skip
+    link_registry()
+    found = links()["10"]
+    assert (parcel_of(found), found.parcel_method) == ("B-4", "direccion")
+    assert links()["5"].parcel is None  # without a colonia it stays ambiguous
+
+
 def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
     link_registry()
     assert link_registry().written == 0
