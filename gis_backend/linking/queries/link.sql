@@ -426,22 +426,38 @@ FROM lk_ranked WHERE rank = 1;
 CREATE INDEX ON lk_best (account_id);
 
 -- step: choose
+DROP TABLE IF EXISTS lk_undecided;
+
+-- step: choose
+-- The accounts that stay unlinked although they have more than one candidate: ambiguous, or
+-- whose best evidence is weak (a few per cent).
+CREATE UNLOGGED TABLE lk_undecided AS
+SELECT account_id FROM lk_best
+WHERE rival_score IS NOT NULL
+  AND (score < {{MIN_SCORE}} OR rival_score >= score - {{AMBIGUITY_MARGIN}});
+
+-- step: choose
+ANALYZE lk_undecided;
+
+-- step: choose
 DROP TABLE IF EXISTS lk_competing;
 
 -- step: choose
--- The competing candidates (the five best, with their keys) of the accounts that stay unlinked
--- although they have more than one: ambiguous, or whose best evidence is weak. A person
--- resolving the account picks among them; a clear link needs no list.
+-- Their competing candidates (the five best, with their keys): a person resolving the account
+-- picks among them; a clear link needs no list. Their ranked candidates first (OFFSET 0): else
+-- the planner joins every ranked candidate of the town with its parcel, then keeps a few per
+-- cent (5.5 s at a million accounts).
 CREATE UNLOGGED TABLE lk_competing AS
 SELECT r.account_id,
        jsonb_agg(jsonb_build_object(
            'clave_catastral', p.cadastral_key, 'metodo', r.method,
            'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
-FROM lk_best b
-JOIN lk_ranked r ON r.account_id = b.account_id
+FROM (
+    SELECT r.* FROM lk_ranked r
+    WHERE r.account_id IN (SELECT account_id FROM lk_undecided)
+    OFFSET 0
+) r
 JOIN registry_parcel p ON p.id = r.parcel_id
-WHERE b.rival_score IS NOT NULL
-  AND (b.score < {{MIN_SCORE}} OR b.rival_score >= b.score - {{AMBIGUITY_MARGIN}})
 GROUP BY r.account_id;
 
 -- step: choose
