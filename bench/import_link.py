@@ -187,10 +187,28 @@ def baseline_join() -> int:
     return rows
 
 
+def load_average() -> str:
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
+def print_truth_score(report_dir: Path) -> None:
+    """The share of accounts linked right, wrong or not at all, from a report written with
+    ``--truth``."""
+    summary = json.loads((report_dir / "resumen.json").read_text("utf-8"))
+    score = summary.get("truth") or {}
+    total = score.get("accounts") or 1
+    print(
+        f"  links against the truth ({total:,} accounts): "
+        f"right {100 * score.get('right', 0) / total:.2f} %, "
+        f"wrong {100 * score.get('wrong', 0) / total:.2f} %, "
+        f"unlinked {100 * score.get('unlinked', 0) / total:.2f} %"
+    )
+
+
 def relink(runs: int, truth: Path | None) -> None:
     """Time ``link_registry`` of the town already in the database against the raw join, each
     run on an empty links table (as the first link after the imports)."""
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     for run in range(1, runs + 1):
@@ -204,24 +222,16 @@ def relink(runs: int, truth: Path | None) -> None:
         started = time.perf_counter()
         lines = command("link_registry")
         link = time.perf_counter() - started
-        with open("/proc/loadavg", encoding="ascii") as handle:
-            load = " ".join(handle.read().split()[:3])
         print(
             f"  run {run}: raw join {join:6.1f} s · link_registry {link:6.1f} s · "
-            f"ratio {link / join:4.1f} · load {load}",
+            f"ratio {link / join:4.1f} · load {load_average()}",
             flush=True,
         )
     print("  link: " + " | ".join(lines[-3:]))
     if truth is not None:
         with tempfile.TemporaryDirectory() as out:
-            call_command("registry_report", "--out", out, "--truth", str(truth), verbosity=0)
-            summary = json.loads((Path(out) / "resumen.json").read_text("utf-8"))
-        score = summary.get("truth") or {}
-        total = score.get("accounts") or 1
-        print(
-            f"  links against the truth: right {100 * score.get('right', 0) / total:.2f} %, "
-            f"wrong {100 * score.get('wrong', 0) / total:.2f} %"
-        )
+            command("registry_report", "--out", out, "--truth", str(truth))
+            print_truth_score(Path(out))
 
 
 def main() -> None:
@@ -252,11 +262,9 @@ def main() -> None:
         report(name, time.perf_counter() - started)
         return result
 
-    with open("/proc/loadavg", encoding="ascii") as handle:
-        load = handle.read().split()[:3]
     print(
         f"database {connection.settings_dict['NAME']}, {args.accounts:,} accounts, "
-        f"seed {args.seed}, {os.cpu_count()} CPUs, load average {' '.join(load)}"
+        f"seed {args.seed}, {os.cpu_count()} CPUs, load average {load_average()}"
     )
     if args.sql_log:
         logging.getLogger("gis_backend.linking").setLevel(logging.DEBUG)
@@ -327,17 +335,8 @@ def main() -> None:
             f"link within 3x of the join: {'yes' if link <= 3 * pip else 'NO'}"
         )
 
-    summary = json.loads((report_dir / "resumen.json").read_text("utf-8"))
-    score = summary.get("truth") or {}
-    total = score.get("accounts") or 1
-    print(
-        f"  links against the truth ({total:,} accounts): "
-        f"right {100 * score.get('right', 0) / total:.2f} %, "
-        f"wrong {100 * score.get('wrong', 0) / total:.2f} %, "
-        f"unlinked {100 * score.get('unlinked', 0) / total:.2f} %"
-    )
-    with open("/proc/loadavg", encoding="ascii") as handle:
-        print(f"  load average at the end: {' '.join(handle.read().split()[:3])}")
+    print_truth_score(report_dir)
+    print(f"  load average at the end: {load_average()}")
     if args.keep_files is None:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
