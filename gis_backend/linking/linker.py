@@ -92,7 +92,6 @@ def map_street_names() -> None:
         known_keys = [key for (key,) in cursor.fetchall()]
         cursor.execute("SELECT DISTINCT street_key FROM lk_account WHERE street_key IS NOT NULL")
         account_keys = [key for (key,) in cursor.fetchall()]
-        cursor.execute("DROP TABLE IF EXISTS lk_street_map")
         cursor.execute(
             "CREATE UNLOGGED TABLE lk_street_map (account_key text, known_key text, sim real)"
         )

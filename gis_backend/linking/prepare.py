@@ -232,7 +232,6 @@ def stage_addresses() -> None:
     connection.ensure_connection()
     with connection.cursor() as cursor:
         for table, definitions in PARSE_TABLES.items():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE UNLOGGED TABLE {table} ({definitions})")
     stage_field_parses()
     with connection.cursor() as cursor:
@@ -242,7 +241,6 @@ def stage_addresses() -> None:
         # hashing them is several times cheaper.
         cursor.execute("SET LOCAL enable_mergejoin = off")
         for table, sql in STAGED.items():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {sql}")
         cursor.execute("RESET enable_mergejoin")
         cursor.execute("CREATE INDEX ON lk_account (account_id)")

@@ -8,9 +8,6 @@
 -- by the segments (a tenth as many index probes as by the parcels), that the parcel-street and
 -- frontage steps read instead of probing the street layer once per parcel. A plain join, which
 -- PostgreSQL runs in parallel (17.7 s -> 11.2 s at a million parcels; the same rows).
-DROP TABLE IF EXISTS lk_parcel_segment;
-
--- step: parcel_segments
 CREATE UNLOGGED TABLE lk_parcel_segment AS
 SELECT p.id AS parcel_id, s.id AS segment_id, s.name_normalized AS name,
        ST_Distance(p.geom, s.geom) AS distance
@@ -28,9 +25,6 @@ ANALYZE lk_parcel_segment;
 -- Cadastral layers often write a parcel's street without its type ("Alvaro Obregon" for a
 -- "Cerrada Alvaro Obregon"): take the type from the nearest segment of that name. Found by a
 -- query PostgreSQL may run in parallel (an UPDATE never does), then written.
-DROP TABLE IF EXISTS lk_typed_street;
-
--- step: parcel_streets
 CREATE UNLOGGED TABLE lk_typed_street AS
 SELECT DISTINCT ON (untyped.parcel_id) untyped.parcel_id, near.name
 FROM lk_parcel untyped
@@ -49,9 +43,6 @@ FROM lk_typed_street fix
 WHERE fix.parcel_id = lp.parcel_id;
 
 -- step: candidates
-DROP TABLE IF EXISTS lk_candidate;
-
--- step: candidates
 CREATE UNLOGGED TABLE lk_candidate (
     account_id bigint, parcel_id bigint, method text, score real
 );
@@ -61,9 +52,6 @@ INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'clave_catastral', 0.9
 FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
-
--- step: candidates
-DROP TABLE IF EXISTS lk_near;
 
 -- step: candidates
 -- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside
@@ -89,12 +77,6 @@ FROM (
     FROM lk_near
 ) ranked
 WHERE nearest <= 4;
-
--- step: candidates
-DROP TABLE IF EXISTS lk_colonia_alike;
-
--- step: candidates
-DROP TABLE IF EXISTS lk_parcel_colonia;
 
 -- step: candidates
 CREATE UNLOGGED TABLE lk_parcel_colonia AS
@@ -148,9 +130,6 @@ ANALYZE lk_colonia_alike;
 -- First, the parcels in the same or a similar colonia, through the streets that exist in each
 -- colonia: (account street, account colonia) -> (known street, parcel colonia), then the
 -- parcels of that street, colonia and number.
-DROP TABLE IF EXISTS lk_street_colonia;
-
--- step: candidates
 CREATE UNLOGGED TABLE lk_street_colonia AS
 SELECT ac.street_key AS account_key, ac.colonia_key AS account_colonia, m.known_key, m.sim,
        alike.parcel_colonia
@@ -213,9 +192,6 @@ JOIN lk_account a ON a.street_key = m.account_key AND a.number = p.number
 WHERE a.colonia_key IS NOT NULL;
 
 -- step: candidates
-DROP TABLE IF EXISTS lk_settled;
-
--- step: candidates
 -- Accounts with a candidate that no match in another colonia could reach or rival.
 CREATE UNLOGGED TABLE lk_settled AS
 SELECT account_id FROM lk_candidate
@@ -251,9 +227,6 @@ WHERE p.colonia_key IS NOT NULL
 ANALYZE lk_candidate;
 
 -- step: candidates
-DROP TABLE IF EXISTS lk_named_elsewhere;
-
--- step: candidates
 -- Parcels in another colonia that the cadastral key or the coordinates name, for the settled
 -- accounts (the others have them all from the statement above). A parcel that both name gives
 -- the same candidate twice: harmless, a source counts its best reading once. Three joins of a
@@ -277,9 +250,6 @@ WHERE c.method IN ('clave_catastral', 'coordenadas')
 
 -- step: candidates
 INSERT INTO lk_candidate SELECT account_id, parcel_id, method, score FROM lk_named_elsewhere;
-
--- step: candidates
-DROP TABLE IF EXISTS lk_placed;
 
 -- step: candidates
 -- Interpolation, for accounts without a good address match: the house number placed along each
@@ -360,9 +330,6 @@ CREATE INDEX ON lk_candidate (account_id);
 ANALYZE lk_candidate;
 
 -- step: choose
-DROP TABLE IF EXISTS lk_ranked;
-
--- step: choose
 -- Aggregating the candidates in account order (lk_candidate's index) lets the window below
 -- sort each account's few parcels by score, instead of hashing 3.6 million (account, parcel)
 -- pairs and then sorting them all again: 11.2-11.5 s -> 9.0-9.2 s at a million accounts, the
@@ -415,18 +382,12 @@ SELECT account_id, parcel_id, method, score, rank, next_score FROM ranked WHERE 
 RESET enable_hashagg;
 
 -- step: choose
-DROP TABLE IF EXISTS lk_best;
-
--- step: choose
 CREATE UNLOGGED TABLE lk_best AS
 SELECT account_id, parcel_id, method, score, next_score AS rival_score
 FROM lk_ranked WHERE rank = 1;
 
 -- step: choose
 CREATE INDEX ON lk_best (account_id);
-
--- step: choose
-DROP TABLE IF EXISTS lk_undecided;
 
 -- step: choose
 -- The accounts that stay unlinked although they have more than one candidate: ambiguous, or
@@ -438,9 +399,6 @@ WHERE rival_score IS NOT NULL
 
 -- step: choose
 ANALYZE lk_undecided;
-
--- step: choose
-DROP TABLE IF EXISTS lk_competing;
 
 -- step: choose
 -- Their competing candidates (the five best, with their keys): a person resolving the account
@@ -465,9 +423,6 @@ CREATE INDEX ON lk_competing (account_id);
 
 -- step: choose
 ANALYZE lk_competing;
-
--- step: choose
-DROP TABLE IF EXISTS lk_final;
 
 -- step: choose
 CREATE UNLOGGED TABLE lk_final AS
@@ -501,9 +456,6 @@ LEFT JOIN registry_accountlink old ON old.account_id = a.account_id;
 
 -- step: choose
 CREATE INDEX ON lk_final (account_id);
-
--- step: segments
-DROP TABLE IF EXISTS lk_segment;
 
 -- step: segments
 -- The segment of the matched street in front of the parcel: the best-matching name, then the
