@@ -5,7 +5,8 @@ Evidence, in order of trust (each gives candidates with a score in [0, 1]):
 2. connection coordinates: the parcels within 8 m of the point (its own strongest, the deeper
    inside the stronger), the four nearest;
 3. address: normalised street (fuzzy, pg_trgm) + exterior number against parcels' official
-   addresses, colonia agreeing or at least not contradicting;
+   addresses, colonia agreeing or at least not contradicting; or manzana and lote ("MZ 3 LT
+   12") in the same or a similar colonia, or on the same street where a colonia is unknown;
 4. interpolation: the house number placed along a segment of that street by its number
    ranges, offset to the side of its parity, and the parcel found there.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are

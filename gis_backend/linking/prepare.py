@@ -22,8 +22,11 @@ _NEEDS_FULL_PARSE = re.compile(
 )
 CACHE = 1 << 18
 
-# (street match key, phonetic key, exterior number, suffix, unnumbered, colonia key, typed)
-Fields = tuple[str | None, str | None, int | None, str, bool, str | None, bool]
+# (street match key, phonetic key, exterior number, suffix, unnumbered, colonia key, typed,
+# manzana, lote)
+Fields = tuple[
+    str | None, str | None, int | None, str, bool, str | None, bool, str | None, str | None
+]
 
 
 @lru_cache(maxsize=CACHE)
@@ -65,6 +68,8 @@ def as_fields(street_name: address.StreetName, number: address.HouseNumber, colo
         number.is_unnumbered,
         colonia or None,
         bool(street_name.street_type),
+        number.manzana or None,
+        number.lote or None,
     )
 
 
@@ -81,12 +86,19 @@ def street_fields(street: str) -> tuple[str | None, str | None, bool, bool]:
 
 
 @lru_cache(maxsize=CACHE)
-def number_fields(ext: str) -> tuple[int, str, bool] | None:
-    """(number, suffix, unnumbered) of a number field; None when it gives no number."""
+def number_fields(ext: str) -> tuple[int, str, bool, str | None, str | None] | None:
+    """(number, suffix, unnumbered, manzana, lote) of a number field; None when it gives no
+    number."""
     number = parsed_number(ext)
     if number.number is None:
         return None
-    return number.number, number.suffix, number.is_unnumbered
+    return (
+        number.number,
+        number.suffix,
+        number.is_unnumbered,
+        number.manzana or None,
+        number.lote or None,
+    )
 
 
 def address_fields(street: str, ext: str, colonia: str) -> Fields:
@@ -96,13 +108,16 @@ def address_fields(street: str, ext: str, colonia: str) -> Fields:
     match_key, phonetic, typed, needs_full_parse = street_fields(street)
     number = number_fields(ext)
     if needs_full_parse or number is None:
-        key, sound, house, suffix, unnumbered, street_colonia, typed = whole_address_fields(
+        key, sound, house, suffix, unnumbered, named, typed, manzana, lote = whole_address_fields(
             street, ext
         )
         field_key = colonia_field_key(colonia)
-        named = street_colonia if field_key is None else field_key
-        return (key, sound, house, suffix, unnumbered, named or None, typed)
-    return (match_key, phonetic, *number, colonia_key(colonia) or None, typed)
+        if field_key is not None:
+            named = field_key
+        return (key, sound, house, suffix, unnumbered, named or None, typed, manzana, lote)
+    house, suffix, unnumbered, manzana, lote = number
+    colonia_found = colonia_key(colonia) or None
+    return (match_key, phonetic, house, suffix, unnumbered, colonia_found, typed, manzana, lote)
 
 
 def whole_address_fields(street: str, ext: str) -> Fields:
@@ -116,10 +131,11 @@ def whole_address_fields(street: str, ext: str) -> Fields:
 # them in SQL (hash joins), so Python never walks a million rows.
 PARSE_TABLES = {
     "lk_street_parse": "raw text, match_key text, phonetic text, typed boolean, needs_full boolean",
-    "lk_number_parse": "raw text, number int, suffix text, unnumbered boolean",
+    "lk_number_parse": "raw text, number int, suffix text, unnumbered boolean, manzana text, "
+    "lote text",
     "lk_colonia_parse": "raw text, colonia_key text, field_key text",
     "lk_full_parse": "street text, ext text, match_key text, phonetic text, number int, "
-    "suffix text, unnumbered boolean, colonia_key text, typed boolean",
+    "suffix text, unnumbered boolean, colonia_key text, typed boolean, manzana text, lote text",
 }
 # (id, cadastral key, street, number, colonia) of every account and every parcel.
 SOURCES = {
@@ -146,7 +162,9 @@ FIELDS_SQL = """
     CASE WHEN f.street IS NULL THEN n.unnumbered ELSE f.unnumbered END AS unnumbered,
     nullif(CASE WHEN f.street IS NULL THEN c.colonia_key
                 ELSE coalesce(c.field_key, f.colonia_key) END, '') AS colonia_key,
-    CASE WHEN f.street IS NULL THEN s.typed ELSE f.typed END AS typed
+    CASE WHEN f.street IS NULL THEN s.typed ELSE f.typed END AS typed,
+    CASE WHEN f.street IS NULL THEN n.manzana ELSE f.manzana END AS manzana,
+    CASE WHEN f.street IS NULL THEN n.lote ELSE f.lote END AS lote
 """
 PARSED_JOINS = """
     JOIN lk_street_parse s ON s.raw = src.street
@@ -186,8 +204,8 @@ def stage_field_parses() -> None:
     )
     copy_rows(
         "lk_number_parse",
-        ["raw", "number", "suffix", "unnumbered"],
-        ((raw, *(number_fields(raw) or (None, None, None))) for raw in distinct_values("ext")),
+        ["raw", "number", "suffix", "unnumbered", "manzana", "lote"],
+        ((raw, *(number_fields(raw) or (None,) * 5)) for raw in distinct_values("ext")),
     )
     copy_rows(
         "lk_colonia_parse",
@@ -221,6 +239,8 @@ def stage_field_parses() -> None:
             "unnumbered",
             "colonia_key",
             "typed",
+            "manzana",
+            "lote",
         ],
         ((street, ext, *whole_address_fields(street, ext)) for street, ext in full),
     )
@@ -248,5 +268,6 @@ def stage_addresses() -> None:
         cursor.execute("CREATE INDEX ON lk_parcel (cadastral_key)")
         cursor.execute("CREATE INDEX ON lk_parcel (street_key, number)")
         cursor.execute("CREATE INDEX ON lk_parcel (street_key, colonia_key, number)")
+        cursor.execute("CREATE INDEX ON lk_parcel (lote) WHERE lote IS NOT NULL")
         cursor.execute("ANALYZE lk_account")
         cursor.execute("ANALYZE lk_parcel")

@@ -154,6 +154,61 @@ def test_a_misspelt_colonia_tells_apart_a_number_repeated_in_two_neighbourhoods(
     assert links()["5"].parcel is None  # without a colonia it stays ambiguous
 
 
+def write_padron(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def blocks_town(tmp_path: Path) -> Path:
+    """Two fraccionamientos that number their lots by manzana and lote, the same ones in both:
+    Los Arboles on Calle Roble (its layer writes 'MZ 3 LT n'), Las Palmas on Calle Pino ('Mza 3
+    Lote n'); n = 1 … 8."""
+    parcels, shapes, streets, lines = [], [], [], []
+    for prefix, colonia, street, south, spelling in (
+        ("AR", "Fracc. Los Arboles", "Roble", 600, "MZ 3 LT {}"),
+        ("LP", "Fracc. Las Palmas", "Pino", 900, "Mza 3 Lote {}"),
+    ):
+        for i in range(1, 9):
+            parcels.append(
+                {"clave_catastral": f"{prefix}-{i}", "calle": street,
+                 "numero": spelling.format(i), "colonia": colonia}
+            )  # fmt: skip
+            shapes.append(lot(i, south))
+        streets.append({"nombre": street, "tipo": "Calle", "colonia": colonia})
+        lines.append(street_line(south))
+    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
+    run_vector_import(StreetImporter(), write_layer(tmp_path / "calles.gpkg", streets, lines))
+    accounts = [
+        ["M1", "C. Roble Mz 3 Lt 2 Fracc. Los Arboles", "", ""],  # all in the street field
+        ["M2", "", "Mza. 3 Lote 4", "Los Arboles"],  # no street
+        ["M3", "ROBLE", "MZ 03 LT 06", ""],  # no colonia: the street tells
+        ["M4", "", "M3 L4", "FRACC LAS PALMAS"],  # the same lot, the other fraccionamiento
+        ["M5", "Calle Roble", "LOTE 7", "Los Arboles"],  # a lote without its manzana
+        ["M6", "", "MZ 3 LT 5", ""],  # neither colonia nor street
+        ["M7", "", "MZ 3 LT 40", "Los Arboles"],  # no such lot
+    ]
+    header = ["cuenta", "calle", "numero_ext", "colonia"]
+    summary = import_padron(write_padron(tmp_path / "padron.csv", header, accounts))
+    assert summary.rejected == 0, summary.errors
+    return tmp_path
+
+
+def test_manzana_and_lote_link_within_their_colonia_or_street(blocks_town: Path) -> None:
+    link_registry()
+    found = links()
+    expected = {"M1": "AR-2", "M2": "AR-4", "M3": "AR-6", "M4": "LP-4", "M5": "AR-7"}
+    assert {number: parcel_of(found[number]) for number in expected} == expected
+    assert {found[number].parcel_method for number in expected} == {"direccion"}
+    assert found["M1"].segment is not None and found["M1"].segment.name == "Roble"
+    for number in ("M6", "M7"):  # a block and lot repeat between fraccionamientos
+        assert found[number].parcel is None, number
+        assert "manzana y lote" in found[number].unlinked_reason, number
+
+
 def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
     link_registry()
     assert link_registry().written == 0
@@ -288,7 +343,7 @@ MESSY_STREETS = [
     "5 de Mayo",
     "",
 ]
-MESSY_NUMBERS = ["12", "45-B", "S/N", "", "MZ 3 LT 12", "12 INT 2"]
+MESSY_NUMBERS = ["12", "45-B", "S/N", "", "MZ 3 LT 12", "12 INT 2", "LOTE 5", "MZ 3 LT 12 #45"]
 MESSY_COLONIAS = ["Zona Centro", "COL. LAS FLORES", "", "Fracc. Los Arboles"]
 
 
@@ -321,11 +376,12 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT account_id, cadastral_key, street_key, street_phonetic, number, suffix, "
-                "unnumbered, colonia_key FROM lk_account"
+                "unnumbered, colonia_key, manzana, lote FROM lk_account"
             )
             staged = {row[0]: row[1:] for row in cursor.fetchall()}
             cursor.execute(
-                "SELECT parcel_id, street_key, number, suffix, colonia_key, typed FROM lk_parcel"
+                "SELECT parcel_id, street_key, number, suffix, colonia_key, typed, manzana, lote "
+                "FROM lk_parcel"
             )
             staged_parcels = {row[0]: row[1:] for row in cursor.fetchall()}
         transaction.set_rollback(True)
@@ -338,9 +394,10 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
     }
     assert len(staged) == len(accounts)
     for account in accounts:
-        street, phonetic, number, suffix, unnumbered, colonia, _typed = address_fields(
+        fields = address_fields(
             account.billing_street, account.billing_ext_number, account.billing_colonia
         )
+        street, phonetic, number, suffix, unnumbered, colonia, _typed, manzana, lote = fields
         assert staged[account.id] == (
             expected_keys[account.billing_cadastral_key],
             street,
@@ -349,9 +406,11 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
             suffix,
             unnumbered,
             colonia,
+            manzana,
+            lote,
         ), (account.billing_street, account.billing_ext_number, account.billing_colonia)
     for parcel in parcels:
-        street, _phonetic, number, suffix, _unnumbered, colonia, typed = address_fields(
-            parcel.street, parcel.number, ""
+        street, _phonetic, number, suffix, _unnumbered, colonia, typed, manzana, lote = (
+            address_fields(parcel.street, parcel.number, "")
         )
-        assert staged_parcels[parcel.id] == (street, number, suffix, colonia, typed)
+        assert staged_parcels[parcel.id] == (street, number, suffix, colonia, typed, manzana, lote)

@@ -192,6 +192,35 @@ JOIN lk_account a ON a.street_key = m.account_key AND a.number = p.number
 WHERE a.colonia_key IS NOT NULL;
 
 -- step: candidates
+-- Manzana and lote: where a fraccionamiento or a colonia popular numbers its lots by block and
+-- lot ('MZ 3 LT 12', 'Mza. 3 Lote 12'), billing files and cadastral layers give that instead of
+-- a number, often without a street or with one the layer names otherwise. Block and lot repeat
+-- from one fraccionamiento to the next, so they count in the same or a similar colonia (scored
+-- as an address whose street agrees, else 0.8), or on the same street where a colonia is
+-- unknown. A lote written without its manzana (on either side) needs the street to agree, and
+-- scores 0.05 less: the street may cross several manzanas.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       coalesce(0.88 * m.sim, 0.8)
+       + CASE WHEN alike.parcel_colonia = a.colonia_key THEN 0.07 ELSE 0.03 END
+       - CASE WHEN a.manzana = p.manzana THEN 0 ELSE 0.05 END
+FROM lk_account a
+JOIN lk_colonia_alike alike ON alike.account_colonia = a.colonia_key
+JOIN lk_parcel p ON p.lote = a.lote AND p.colonia_key = alike.parcel_colonia
+LEFT JOIN lk_street_map m ON m.account_key = a.street_key AND m.known_key = p.street_key
+WHERE a.lote IS NOT NULL
+  AND (a.manzana = p.manzana
+       OR (m.sim IS NOT NULL AND (a.manzana IS NULL OR p.manzana IS NULL)))
+UNION ALL
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim - CASE WHEN a.manzana = p.manzana THEN 0 ELSE 0.05 END
+FROM lk_account a
+JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN lk_parcel p ON p.lote = a.lote AND p.street_key = m.known_key
+WHERE a.lote IS NOT NULL AND (a.colonia_key IS NULL OR p.colonia_key IS NULL)
+  AND (a.manzana = p.manzana OR a.manzana IS NULL OR p.manzana IS NULL);
+
+-- step: candidates
 -- Accounts with a candidate that no match in another colonia could reach or rival.
 CREATE UNLOGGED TABLE lk_settled AS
 SELECT account_id FROM lk_candidate
@@ -439,7 +468,8 @@ SELECT a.account_id,
             ELSE coalesce(c.candidates, '[]'::jsonb) END AS candidates,
        CASE WHEN old.parcel_verified THEN old.unlinked_reason
             WHEN b.account_id IS NULL THEN
-                CASE WHEN a.street_key IS NULL AND a.cadastral_key IS NULL THEN 'sin dirección utilizable ni otra evidencia'
+                CASE WHEN a.number IS NULL AND a.lote IS NOT NULL THEN 'ningún predio con esa manzana y lote en la colonia o la calle'
+                     WHEN a.street_key IS NULL AND a.cadastral_key IS NULL THEN 'sin dirección utilizable ni otra evidencia'
                      WHEN a.number IS NULL AND a.unnumbered THEN 'sin número (S/N o Conocido) y sin otra evidencia'
                      WHEN a.number IS NULL THEN 'número exterior ilegible y sin otra evidencia'
                      WHEN NOT EXISTS (SELECT 1 FROM lk_street_map m WHERE m.account_key = a.street_key)
