@@ -209,6 +209,34 @@ def test_manzana_and_lote_link_within_their_colonia_or_street(blocks_town: Path)
         assert "manzana y lote" in found[number].unlinked_reason, number
 
 
+def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
+    """The billing system drops the state and municipality, the leading zeros or the trailing
+    condominium group of the catastro's keys; a key of two groups says too little."""
+    for key in ("11-011-001-007-003-000", "11-011-001-007-004-000", "11-011-002-007-003-000"):
+        ParcelFactory.create(cadastral_key=key, street="", number="")
+    written = {
+        "K1": "001-007-003",  # no state and municipality, no trailing group
+        "K2": "11-11-1-7-4",  # no leading zeros
+        "K3": "011 002 007 003",  # no state, spaces, no trailing group
+        "K4": "1-9-3",  # no such parcel
+        "K5": "7-3",  # two groups: in many parcels' keys
+    }
+    for number, key in written.items():
+        AccountFactory.create(
+            number=number, billing_cadastral_key=key, billing_street="", billing_ext_number=""
+        )
+    link_registry()
+    found = links()
+    assert {number: parcel_of(found[number]) for number in written} == {
+        "K1": "11-011-001-007-003-000",
+        "K2": "11-011-001-007-004-000",
+        "K3": "11-011-002-007-003-000",
+        "K4": None,
+        "K5": None,
+    }
+    assert found["K1"].parcel_method == "clave_catastral"
+
+
 def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
     link_registry()
     assert link_registry().written == 0

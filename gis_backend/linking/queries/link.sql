@@ -54,6 +54,27 @@ FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
 
 -- step: candidates
+-- A cadastral key no parcel has, written another way: the same groups with or without leading
+-- zeros or a trailing '000', or without the leading groups (state, municipality) of the
+-- parcel's key (registry_key_groups, registry/migrations/0006). Found through the parcels'
+-- index on their keys' last three groups; a little weaker than the key as written.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.id, 'clave_catastral', 0.85
+FROM (
+    SELECT a.account_id, registry_key_groups(src.billing_cadastral_key) AS key_groups,
+           registry_key_tail(src.billing_cadastral_key) AS key_tail
+    FROM lk_account a
+    JOIN registry_account src ON src.id = a.account_id
+    WHERE a.cadastral_key IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM lk_parcel x WHERE x.cadastral_key = a.cadastral_key)
+    OFFSET 0
+) a
+JOIN registry_parcel p ON registry_key_tail(p.cadastral_key) = a.key_tail
+WHERE registry_key_groups(p.cadastral_key) = a.key_groups
+   OR registry_key_groups(p.cadastral_key) LIKE '%-' || a.key_groups
+   OR a.key_groups LIKE '%-' || registry_key_groups(p.cadastral_key);
+
+-- step: candidates
 -- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside
 -- a parcel is strong evidence; one near a boundary (tomas sit at the front, often by the party
 -- wall) or in the street is weak, and only other evidence can tell the neighbours apart.
