@@ -48,10 +48,19 @@ CREATE UNLOGGED TABLE lk_candidate (
 );
 
 -- step: candidates
-INSERT INTO lk_candidate
-SELECT a.account_id, p.parcel_id, 'clave_catastral', 0.9
-FROM lk_account a JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
+-- Every account's cadastral key with the parcel that has it, if any: those that have none are
+-- looked for below as keys written another way.
+CREATE UNLOGGED TABLE lk_key_match AS
+SELECT a.account_id, p.parcel_id
+FROM lk_account a LEFT JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
+
+-- step: candidates
+ANALYZE lk_key_match;
+
+-- step: candidates
+INSERT INTO lk_candidate
+SELECT account_id, parcel_id, 'clave_catastral', 0.9 FROM lk_key_match WHERE parcel_id IS NOT NULL;
 
 -- step: candidates
 -- A cadastral key no parcel has, written another way: the same groups with or without leading
@@ -59,20 +68,15 @@ WHERE a.cadastral_key IS NOT NULL;
 -- parcel's key (registry_key_groups, registry/migrations/0006). Found through the parcels'
 -- index on their keys' last three groups; a little weaker than the key as written.
 INSERT INTO lk_candidate
-SELECT a.account_id, p.id, 'clave_catastral', 0.85
-FROM (
-    SELECT a.account_id, registry_key_groups(src.billing_cadastral_key) AS key_groups,
-           registry_key_tail(src.billing_cadastral_key) AS key_tail
-    FROM lk_account a
-    JOIN registry_account src ON src.id = a.account_id
-    WHERE a.cadastral_key IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM lk_parcel x WHERE x.cadastral_key = a.cadastral_key)
-    OFFSET 0
-) a
-JOIN registry_parcel p ON registry_key_tail(p.cadastral_key) = a.key_tail
-WHERE registry_key_groups(p.cadastral_key) = a.key_groups
-   OR registry_key_groups(p.cadastral_key) LIKE '%-' || a.key_groups
-   OR a.key_groups LIKE '%-' || registry_key_groups(p.cadastral_key);
+SELECT u.account_id, p.id, 'clave_catastral', 0.85
+FROM lk_key_match u
+JOIN registry_account a ON a.id = u.account_id
+JOIN registry_parcel p
+  ON registry_key_tail(p.cadastral_key) = registry_key_tail(a.billing_cadastral_key)
+WHERE u.parcel_id IS NULL
+  AND (registry_key_groups(p.cadastral_key) = registry_key_groups(a.billing_cadastral_key)
+       OR registry_key_groups(p.cadastral_key) LIKE '%-' || registry_key_groups(a.billing_cadastral_key)
+       OR registry_key_groups(a.billing_cadastral_key) LIKE '%-' || registry_key_groups(p.cadastral_key));
 
 -- step: candidates
 -- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside

@@ -35,6 +35,8 @@ DROP TABLE IF EXISTS maps_account_tile;
 DROP FUNCTION IF EXISTS maps_parcel_tile_upsert_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_tile_restate_sql(text);
 DROP FUNCTION IF EXISTS maps_parcel_state_sql(text);
+DROP FUNCTION IF EXISTS maps_parcel_ids_sql(text);
+DROP FUNCTION IF EXISTS maps_every_parcel();
 DROP FUNCTION IF EXISTS maps_parcels_of_accounts(text, text);
 DROP FUNCTION IF EXISTS maps_parcels_with_accounts();
 DROP FUNCTION IF EXISTS maps_restate_source(text, bigint);
