@@ -1,14 +1,16 @@
 """Links every account to a parcel and a street segment, with method, score and candidates.
 
 Evidence, in order of trust (each gives candidates with a score in [0, 1]):
-1. cadastral key in the billing record equal to a parcel's key;
+1. cadastral key in the billing record equal to a parcel's key (or the same key written
+   another way: leading zeros, a trailing condominium group, without state and municipality);
 2. connection coordinates: the parcels within 8 m of the point (its own strongest, the deeper
    inside the stronger), the four nearest;
 3. address: normalised street (fuzzy, pg_trgm) + exterior number against parcels' official
    addresses, colonia agreeing or at least not contradicting; or manzana and lote ("MZ 3 LT
    12") in the same or a similar colonia, or on the same street where a colonia is unknown;
 4. interpolation: the house number placed along a segment of that street by its number
-   ranges, offset to the side of its parity, and the parcel found there.
+   ranges, offset to the side of its parity, and the parcel found there; without ranges,
+   between the parcels of its street with the nearest numbers, on an unnumbered parcel.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are
 nearly as good stays unlinked as ambiguous; a best score under ``MIN_SCORE`` is not linked
 either; both keep their five best candidates for the person who resolves them. The street

@@ -209,6 +209,43 @@ def test_manzana_and_lote_link_within_their_colonia_or_street(blocks_town: Path)
         assert "manzana y lote" in found[number].unlinked_reason, number
 
 
+def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbours(
+    tmp_path: Path,
+) -> None:
+    """A street layer without number ranges, a cadastre that numbers most parcels: 1, 3, 5, _,
+    9, 11, _, 15, 17, 19 on Juárez. An account numbered 7 or 13 is on the unnumbered parcel
+    between its neighbours; one past the last number, or without a colonia, is not placed."""
+    parcels = [
+        {"clave_catastral": f"J-{i}", "calle": "Juarez", "colonia": "San Jose",
+         "numero": "" if i in (3, 6) else str(2 * i + 1)}
+        for i in range(10)
+    ]  # fmt: skip
+    shapes = [lot(i) for i in range(10)]
+    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
+    street = [{"nombre": "Benito Juarez", "tipo": "Calle", "colonia": "San Jose"}]
+    run_vector_import(
+        StreetImporter(), write_layer(tmp_path / "calles.gpkg", street, [street_line()])
+    )
+    accounts = [
+        ["N1", "C. Juarez", "7", "San Jose"],
+        ["N2", "Benito Juárez", "13", "COL. SAN JOSÉ"],
+        ["N3", "Juarez", "41", "San Jose"],
+        ["N4", "Juarez", "7", ""],
+    ]
+    header = ["cuenta", "calle", "numero_ext", "colonia"]
+    summary = import_padron(write_padron(tmp_path / "padron.csv", header, accounts))
+    assert summary.rejected == 0, summary.errors
+    link_registry()
+    found = links()
+    placed = {number: (parcel_of(found[number]), found[number].parcel_method) for number in found}
+    assert placed == {
+        "N1": ("J-3", "interpolacion"),
+        "N2": ("J-6", "interpolacion"),
+        "N3": (None, ""),
+        "N4": (None, ""),
+    }
+
+
 def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     """The billing system drops the state and municipality, the leading zeros or the trailing
     condominium group of the catastro's keys; a key of two groups says too little."""

@@ -378,6 +378,59 @@ CROSS JOIN LATERAL (
 ) near;
 
 -- step: candidates
+-- Interpolation between numbered neighbours, for accounts the street layer could not place (a
+-- layer without number ranges, as INEGI's and OpenStreetMap's are) in a town whose cadastre
+-- numbers only some parcels: the number placed on the line between the label points of the
+-- two parcels of its street and colonia with the nearest numbers of its parity below and above
+-- it (at most 20 apart and 150 m apart), and the unnumbered parcel found there. Nothing to do
+-- where every parcel has its number.
+INSERT INTO lk_candidate
+SELECT b.account_id, near.id, 'interpolacion', 0.72 * b.sim + 0.05
+FROM (
+    SELECT b.account_id, b.sim, b.known_key,
+           ST_LineInterpolatePoint(
+               ST_MakeLine(ST_PointOnSurface(lo_parcel.geom), ST_PointOnSurface(hi_parcel.geom)),
+               (b.number - b.lo_number)::float / (b.hi_number - b.lo_number)) AS point
+    FROM (
+        SELECT a.account_id, a.number, m.sim, m.known_key, lo.parcel_id AS lo_id,
+               lo.number AS lo_number, hi.parcel_id AS hi_id, hi.number AS hi_number
+        FROM lk_account a
+        JOIN lk_street_map m ON m.account_key = a.street_key
+        JOIN lk_colonia_alike alike ON alike.account_colonia = a.colonia_key
+        CROSS JOIN LATERAL (
+            SELECT p.parcel_id, p.number FROM lk_parcel p
+            WHERE p.street_key = m.known_key AND p.colonia_key = alike.parcel_colonia
+              AND p.number < a.number AND (a.number - p.number) % 2 = 0
+            ORDER BY p.number DESC LIMIT 1
+        ) lo
+        CROSS JOIN LATERAL (
+            SELECT p.parcel_id, p.number FROM lk_parcel p
+            WHERE p.street_key = m.known_key AND p.colonia_key = alike.parcel_colonia
+              AND p.number > a.number AND (p.number - a.number) % 2 = 0
+            ORDER BY p.number LIMIT 1
+        ) hi
+        WHERE EXISTS (SELECT 1 FROM lk_parcel WHERE number IS NULL)
+          AND a.number IS NOT NULL AND hi.number - lo.number <= 20
+          AND NOT EXISTS (
+              SELECT 1 FROM lk_candidate x
+              WHERE x.account_id = a.account_id
+                AND (x.method = 'interpolacion' OR (x.method = 'direccion' AND x.score >= 0.8))
+          )
+    ) b
+    JOIN registry_parcel lo_parcel ON lo_parcel.id = b.lo_id
+    JOIN registry_parcel hi_parcel ON hi_parcel.id = b.hi_id
+    WHERE ST_DWithin(lo_parcel.geom, hi_parcel.geom, 150)
+) b
+CROSS JOIN LATERAL (
+    SELECT p.id FROM registry_parcel p
+    WHERE ST_DWithin(p.geom, b.point, 8)
+    ORDER BY p.geom <-> b.point LIMIT 1
+) near
+JOIN lk_parcel target
+  ON target.parcel_id = near.id AND target.number IS NULL
+ AND (target.street_key IS NULL OR target.street_key = b.known_key);
+
+-- step: candidates
 CREATE INDEX ON lk_candidate (account_id);
 
 -- step: candidates
