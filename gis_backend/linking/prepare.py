@@ -9,6 +9,7 @@ row in Python."""
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -22,11 +23,59 @@ _NEEDS_FULL_PARSE = re.compile(
 )
 CACHE = 1 << 18
 
-# (street match key, phonetic key, exterior number, suffix, unnumbered, colonia key, typed,
-# manzana, lote)
-Fields = tuple[
-    str | None, str | None, int | None, str, bool, str | None, bool, str | None, str | None
-]
+# A parcel numbered as a range or a pair: '12-14', '12 Y 14', '12 AL 16', '12, 14'.
+_NUMBER_RANGE = re.compile(r"(\d+)\s*(?:-|/|,|\bY\b|\bAL\b)\s*(\d+)", re.IGNORECASE)
+RANGE_SPAN = 20  # the widest range read as one parcel's numbers
+
+
+class NumberFields(NamedTuple):
+    """What the linker compares of a house number."""
+
+    number: int | None
+    suffix: str | None
+    unnumbered: bool | None
+    manzana: str | None
+    lote: str | None
+    # The last number of a range ('12-14' -> 14): read only for parcels, whose official number
+    # has no interior (an account's '12-14' is number 12, interior 14).
+    number_to: int | None
+
+
+class Fields(NamedTuple):
+    """What the linker compares of an address: staged columns of lk_account and lk_parcel."""
+
+    street_key: str | None
+    street_phonetic: str | None
+    colonia_key: str | None
+    typed: bool
+    number: int | None
+    suffix: str | None
+    unnumbered: bool | None
+    manzana: str | None
+    lote: str | None
+    number_to: int | None
+
+
+def range_end(number: address.HouseNumber) -> int | None:
+    """The second number of a range or pair that starts with the number, on the same side of
+    the street and at most ``RANGE_SPAN`` further; None otherwise."""
+    found = _NUMBER_RANGE.search(number.raw)
+    if number.number is None or found is None or int(found[1]) != number.number:
+        return None
+    last = int(found[2])
+    span = last - number.number
+    return last if 0 < span <= RANGE_SPAN and span % 2 == 0 else None
+
+
+def as_number_fields(number: address.HouseNumber) -> NumberFields:
+    return NumberFields(
+        number.number,
+        number.suffix,
+        number.is_unnumbered,
+        number.manzana or None,
+        number.lote or None,
+        range_end(number),
+    )
 
 
 @lru_cache(maxsize=CACHE)
@@ -60,16 +109,12 @@ def colonia_key(colonia: str) -> str:
 
 
 def as_fields(street_name: address.StreetName, number: address.HouseNumber, colonia: str) -> Fields:
-    return (
-        street_name.match_key or None,
-        street_name.phonetic or None,
-        number.number,
-        number.suffix,
-        number.is_unnumbered,
-        colonia or None,
-        bool(street_name.street_type),
-        number.manzana or None,
-        number.lote or None,
+    return Fields(
+        street_key=street_name.match_key or None,
+        street_phonetic=street_name.phonetic or None,
+        colonia_key=colonia or None,
+        typed=bool(street_name.street_type),
+        **as_number_fields(number)._asdict(),
     )
 
 
@@ -86,19 +131,10 @@ def street_fields(street: str) -> tuple[str | None, str | None, bool, bool]:
 
 
 @lru_cache(maxsize=CACHE)
-def number_fields(ext: str) -> tuple[int, str, bool, str | None, str | None] | None:
-    """(number, suffix, unnumbered, manzana, lote) of a number field; None when it gives no
-    number."""
+def number_fields(ext: str) -> NumberFields | None:
+    """What the linker compares of a number field; None when it gives no number."""
     number = parsed_number(ext)
-    if number.number is None:
-        return None
-    return (
-        number.number,
-        number.suffix,
-        number.is_unnumbered,
-        number.manzana or None,
-        number.lote or None,
-    )
+    return None if number.number is None else as_number_fields(number)
 
 
 def address_fields(street: str, ext: str, colonia: str) -> Fields:
@@ -108,16 +144,16 @@ def address_fields(street: str, ext: str, colonia: str) -> Fields:
     match_key, phonetic, typed, needs_full_parse = street_fields(street)
     number = number_fields(ext)
     if needs_full_parse or number is None:
-        key, sound, house, suffix, unnumbered, named, typed, manzana, lote = whole_address_fields(
-            street, ext
-        )
+        fields = whole_address_fields(street, ext)
         field_key = colonia_field_key(colonia)
-        if field_key is not None:
-            named = field_key
-        return (key, sound, house, suffix, unnumbered, named or None, typed, manzana, lote)
-    house, suffix, unnumbered, manzana, lote = number
-    colonia_found = colonia_key(colonia) or None
-    return (match_key, phonetic, house, suffix, unnumbered, colonia_found, typed, manzana, lote)
+        return fields if field_key is None else fields._replace(colonia_key=field_key or None)
+    return Fields(
+        street_key=match_key,
+        street_phonetic=phonetic,
+        colonia_key=colonia_key(colonia) or None,
+        typed=typed,
+        **number._asdict(),
+    )
 
 
 def whole_address_fields(street: str, ext: str) -> Fields:
@@ -129,13 +165,15 @@ def whole_address_fields(street: str, ext: str) -> Fields:
 
 # The parse of each distinct field value, staged once (lk_*_parse); the rows are assembled from
 # them in SQL (hash joins), so Python never walks a million rows.
+NUMBER_COLUMNS = (
+    "number int, suffix text, unnumbered boolean, manzana text, lote text, number_to int"
+)
 PARSE_TABLES = {
     "lk_street_parse": "raw text, match_key text, phonetic text, typed boolean, needs_full boolean",
-    "lk_number_parse": "raw text, number int, suffix text, unnumbered boolean, manzana text, "
-    "lote text",
+    "lk_number_parse": f"raw text, {NUMBER_COLUMNS}",
     "lk_colonia_parse": "raw text, colonia_key text, field_key text",
-    "lk_full_parse": "street text, ext text, match_key text, phonetic text, number int, "
-    "suffix text, unnumbered boolean, colonia_key text, typed boolean, manzana text, lote text",
+    "lk_full_parse": "street text, ext text, street_key text, street_phonetic text, "
+    f"colonia_key text, typed boolean, {NUMBER_COLUMNS}",
 }
 # (id, cadastral key, street, number, colonia) of every account and every parcel.
 SOURCES = {
@@ -154,18 +192,22 @@ CADASTRAL_KEY_SQL = "upper(regexp_replace({}, '[^0-9A-Za-z]', '', 'g'))"
 # One staged row's fields: from the whole-address parse where the street field carries more
 # than a name or the number field gives no number (lk_full_parse has exactly those pairs), else
 # from the per-field parses. Empty keys are NULL.
-FIELDS_SQL = """
-    CASE WHEN f.street IS NULL THEN s.match_key ELSE f.match_key END AS street_key,
-    CASE WHEN f.street IS NULL THEN s.phonetic ELSE f.phonetic END AS street_phonetic,
-    CASE WHEN f.street IS NULL THEN n.number ELSE f.number END AS number,
-    CASE WHEN f.street IS NULL THEN n.suffix ELSE f.suffix END AS suffix,
-    CASE WHEN f.street IS NULL THEN n.unnumbered ELSE f.unnumbered END AS unnumbered,
-    nullif(CASE WHEN f.street IS NULL THEN c.colonia_key
-                ELSE coalesce(c.field_key, f.colonia_key) END, '') AS colonia_key,
-    CASE WHEN f.street IS NULL THEN s.typed ELSE f.typed END AS typed,
-    CASE WHEN f.street IS NULL THEN n.manzana ELSE f.manzana END AS manzana,
-    CASE WHEN f.street IS NULL THEN n.lote ELSE f.lote END AS lote
-"""
+PER_FIELD = {
+    "street_key": "s.match_key",
+    "street_phonetic": "s.phonetic",
+    "typed": "s.typed",
+    **{name: f"n.{name}" for name in NumberFields._fields},
+}
+FIELDS_SQL = ",\n".join(
+    [
+        f"CASE WHEN f.street IS NULL THEN {column} ELSE f.{name} END AS {name}"
+        for name, column in PER_FIELD.items()
+    ]
+    + [
+        "nullif(CASE WHEN f.street IS NULL THEN c.colonia_key "
+        "ELSE coalesce(c.field_key, f.colonia_key) END, '') AS colonia_key"
+    ]
+)
 PARSED_JOINS = """
     JOIN lk_street_parse s ON s.raw = src.street
     JOIN lk_number_parse n ON n.raw = src.ext
@@ -204,8 +246,11 @@ def stage_field_parses() -> None:
     )
     copy_rows(
         "lk_number_parse",
-        ["raw", "number", "suffix", "unnumbered", "manzana", "lote"],
-        ((raw, *(number_fields(raw) or (None,) * 5)) for raw in distinct_values("ext")),
+        ["raw", *NumberFields._fields],
+        (
+            (raw, *(number_fields(raw) or (None,) * len(NumberFields._fields)))
+            for raw in distinct_values("ext")
+        ),
     )
     copy_rows(
         "lk_colonia_parse",
@@ -229,19 +274,7 @@ def stage_field_parses() -> None:
         full = cursor.fetchall()
     copy_rows(
         "lk_full_parse",
-        [
-            "street",
-            "ext",
-            "match_key",
-            "phonetic",
-            "number",
-            "suffix",
-            "unnumbered",
-            "colonia_key",
-            "typed",
-            "manzana",
-            "lote",
-        ],
+        ["street", "ext", *Fields._fields],
         ((street, ext, *whole_address_fields(street, ext)) for street, ext in full),
     )
 

@@ -16,7 +16,7 @@ from gis_backend.imports.parcels import ParcelImporter
 from gis_backend.imports.streets import StreetImporter
 from gis_backend.linking import address, linker
 from gis_backend.linking.linker import link_registry, street_match
-from gis_backend.linking.prepare import address_fields, stage_addresses
+from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
 from gis_backend.linking.workspace import workspace
 from gis_backend.registry.models import AccountLink, Parcel
 from tests.backend.factories import AccountFactory, ParcelFactory
@@ -246,6 +246,39 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
     }
 
 
+def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:
+    """Morelos numbers its parcels 1, 3-5, 7, 9 Y 11, 13 (double lots): 5 and 11 are the second
+    numbers of two of them; 15 is nobody's, 4 is across the street."""
+    numbers = ["1", "3-5", "7", "9 Y 11", "13"]
+    parcels = [
+        {"clave_catastral": f"M-{i}", "calle": "Morelos", "numero": number, "colonia": "El Carmen"}
+        for i, number in enumerate(numbers)
+    ]
+    run_vector_import(
+        ParcelImporter(),
+        write_layer(tmp_path / "predios.gpkg", parcels, [lot(i) for i in range(len(numbers))]),
+    )
+    street = [{"nombre": "Morelos", "tipo": "Calle", "colonia": "El Carmen"}]
+    run_vector_import(
+        StreetImporter(), write_layer(tmp_path / "calles.gpkg", street, [street_line()])
+    )
+    accounts = [
+        [f"R{ext}", "Calle Morelos", ext, "El Carmen"] for ext in ("3", "5", "11", "15", "4")
+    ]
+    header = ["cuenta", "calle", "numero_ext", "colonia"]
+    assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
+    link_registry()
+    found = links()
+    assert {number: parcel_of(link) for number, link in found.items()} == {
+        "R3": "M-1",
+        "R5": "M-1",
+        "R11": "M-3",
+        "R15": None,
+        "R4": None,
+    }
+    assert found["R11"].parcel_method == "direccion"
+
+
 def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     """The billing system drops the state and municipality, the leading zeros or the trailing
     condominium group of the catastro's keys; a key of two groups says too little."""
@@ -408,7 +441,10 @@ MESSY_STREETS = [
     "5 de Mayo",
     "",
 ]
-MESSY_NUMBERS = ["12", "45-B", "S/N", "", "MZ 3 LT 12", "12 INT 2", "LOTE 5", "MZ 3 LT 12 #45"]
+MESSY_NUMBERS = [
+    "12", "45-B", "S/N", "", "MZ 3 LT 12", "12 INT 2", "LOTE 5", "MZ 3 LT 12 #45", "12-14",
+    "20 Y 22", "NO. 7 AL 11",
+]  # fmt: skip
 MESSY_COLONIAS = ["Zona Centro", "COL. LAS FLORES", "", "Fracc. Los Arboles"]
 
 
@@ -436,18 +472,13 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         ParcelFactory.create(street=street, number=number, colonia=None)
         for street, number, _colonia in rows[:: len(MESSY_COLONIAS)]
     ]
+    columns = ", ".join(Fields._fields)
     with transaction.atomic(), workspace():
         stage_addresses()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT account_id, cadastral_key, street_key, street_phonetic, number, suffix, "
-                "unnumbered, colonia_key, manzana, lote FROM lk_account"
-            )
+            cursor.execute(f"SELECT account_id, cadastral_key, {columns} FROM lk_account")
             staged = {row[0]: row[1:] for row in cursor.fetchall()}
-            cursor.execute(
-                "SELECT parcel_id, street_key, number, suffix, colonia_key, typed, manzana, lote "
-                "FROM lk_parcel"
-            )
+            cursor.execute(f"SELECT parcel_id, {columns} FROM lk_parcel")
             staged_parcels = {row[0]: row[1:] for row in cursor.fetchall()}
         transaction.set_rollback(True)
     expected_keys = {
@@ -462,20 +493,10 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         fields = address_fields(
             account.billing_street, account.billing_ext_number, account.billing_colonia
         )
-        street, phonetic, number, suffix, unnumbered, colonia, _typed, manzana, lote = fields
-        assert staged[account.id] == (
-            expected_keys[account.billing_cadastral_key],
-            street,
-            phonetic,
-            number,
-            suffix,
-            unnumbered,
-            colonia,
-            manzana,
-            lote,
-        ), (account.billing_street, account.billing_ext_number, account.billing_colonia)
-    for parcel in parcels:
-        street, _phonetic, number, suffix, _unnumbered, colonia, typed, manzana, lote = (
-            address_fields(parcel.street, parcel.number, "")
+        assert staged[account.id] == (expected_keys[account.billing_cadastral_key], *fields), (
+            account.billing_street,
+            account.billing_ext_number,
+            account.billing_colonia,
         )
-        assert staged_parcels[parcel.id] == (street, number, suffix, colonia, typed, manzana, lote)
+    for parcel in parcels:
+        assert staged_parcels[parcel.id] == address_fields(parcel.street, parcel.number, "")

@@ -217,6 +217,24 @@ JOIN lk_account a ON a.street_key = m.account_key AND a.number = p.number
 WHERE a.colonia_key IS NOT NULL;
 
 -- step: candidates
+-- Parcels numbered as a range or a pair ('12-14', '20 Y 22': a double lot, a corner): the
+-- numbers after the first, on its side of the street (the first matched above). A little
+-- weaker than the number itself; a colonia that is another one rules it out.
+INSERT INTO lk_candidate
+SELECT a.account_id, p.parcel_id, 'direccion',
+       0.88 * m.sim - 0.03
+       + CASE WHEN p.colonia_key = a.colonia_key THEN 0.07
+              WHEN alike.parcel_colonia IS NOT NULL THEN 0.03 ELSE 0 END
+FROM (SELECT * FROM lk_parcel WHERE number_to IS NOT NULL) p
+JOIN lk_street_map m ON m.known_key = p.street_key
+JOIN lk_account a
+  ON a.street_key = m.account_key AND a.number > p.number AND a.number <= p.number_to
+ AND (a.number - p.number) % 2 = 0
+LEFT JOIN lk_colonia_alike alike
+  ON alike.account_colonia = a.colonia_key AND alike.parcel_colonia = p.colonia_key
+WHERE alike.parcel_colonia IS NOT NULL OR a.colonia_key IS NULL OR p.colonia_key IS NULL;
+
+-- step: candidates
 -- Manzana and lote: where a fraccionamiento or a colonia popular numbers its lots by block and
 -- lot ('MZ 3 LT 12', 'Mza. 3 Lote 12'), billing files and cadastral layers give that instead of
 -- a number, often without a street or with one the layer names otherwise. Block and lot repeat
