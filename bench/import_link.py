@@ -73,6 +73,12 @@ def parse_args() -> argparse.Namespace:
         "--sql-log", action="store_true", help="print the seconds of every linking statement"
     )
     parser.add_argument(
+        "--foreign",
+        action="store_true",
+        help="rewrite the files the way another town's offices would (bench/foreign.py): "
+        "shorter cadastral keys in the padrón, no number ranges, a fifth of parcels unnumbered",
+    )
+    parser.add_argument(
         "--relink",
         type=int,
         default=0,
@@ -283,6 +289,10 @@ def main() -> None:
     report("ground truth", time.perf_counter() - started)
     started = time.perf_counter()
     files = export_town(town, workdir / "archivos", srid)
+    if args.foreign:
+        from foreign import foreignise  # bench/foreign.py, beside this script
+
+        foreignise(files, args.seed)
     report("write the three files", time.perf_counter() - started)
     area = workdir / "area.gpkg"
     write_service_area(town, area, srid)

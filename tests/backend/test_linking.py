@@ -19,7 +19,7 @@ from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
 from gis_backend.linking.workspace import workspace
 from gis_backend.registry.models import AccountLink, Parcel
-from tests.backend.factories import AccountFactory, ParcelFactory
+from tests.backend.factories import AccountFactory, ColoniaFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
 pytestmark = pytest.mark.django_db
@@ -213,24 +213,30 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
     tmp_path: Path,
 ) -> None:
     """A street layer without number ranges, a cadastre that numbers most parcels: 1, 3, 5, _,
-    9, 11, _, 15, 17, 19 on Juárez. An account numbered 7 or 13 is on the unnumbered parcel
-    between its neighbours; one past the last number, or without a colonia, is not placed."""
-    parcels = [
-        {"clave_catastral": f"J-{i}", "calle": "Juarez", "colonia": "San Jose",
-         "numero": "" if i in (3, 6) else str(2 * i + 1)}
-        for i in range(10)
-    ]  # fmt: skip
-    shapes = [lot(i) for i in range(10)]
+    9, 11, _, 15, 17, _ on Juárez in San José; Las Flores has its own Juárez, numbered 1 … 19.
+    An account numbered 7 or 13 in San José is on the unnumbered parcel between its neighbours;
+    one numbered 19 is not placed (no neighbour above it), and not on Las Flores' 19 either:
+    the street is in its colonia, so that one is a namesake."""
+    parcels, shapes, streets, lines = [], [], [], []
+    for prefix, colonia, south, unnumbered in (
+        ("J", "San Jose", 0, (3, 6, 9)),
+        ("F", "Las Flores", SOUTH, ()),
+    ):
+        for i in range(10):
+            parcels.append(
+                {"clave_catastral": f"{prefix}-{i}", "calle": "Juarez", "colonia": colonia,
+                 "numero": "" if i in unnumbered else str(2 * i + 1)}
+            )  # fmt: skip
+            shapes.append(lot(i, south))
+        streets.append({"nombre": "Benito Juarez", "tipo": "Calle", "colonia": colonia})
+        lines.append(street_line(south))
     run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
-    street = [{"nombre": "Benito Juarez", "tipo": "Calle", "colonia": "San Jose"}]
-    run_vector_import(
-        StreetImporter(), write_layer(tmp_path / "calles.gpkg", street, [street_line()])
-    )
+    run_vector_import(StreetImporter(), write_layer(tmp_path / "calles.gpkg", streets, lines))
     accounts = [
         ["N1", "C. Juarez", "7", "San Jose"],
         ["N2", "Benito Juárez", "13", "COL. SAN JOSÉ"],
         ["N3", "Juarez", "41", "San Jose"],
-        ["N4", "Juarez", "7", ""],
+        ["N4", "Juarez", "19", "San Jose"],
     ]
     header = ["cuenta", "calle", "numero_ext", "colonia"]
     summary = import_padron(write_padron(tmp_path / "padron.csv", header, accounts))
@@ -244,6 +250,28 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
         "N3": (None, ""),
         "N4": (None, ""),
     }
+
+
+def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> None:
+    """Los Álamos has Guadalupe Victoria (its 501 unnumbered in the cadastre) and Guadalupe
+    (with a 501): 'GUADALUPE VICTORIA 501' is not Guadalupe 501, though one name holds the
+    other; 'GUADALUPE 501' is."""
+    alamos = ColoniaFactory.create(name="Los Álamos", name_normalized="LOS ALAMOS")
+    for key, street, number in (
+        ("GV-499", "Guadalupe Victoria", "499"),
+        ("GV-501", "Guadalupe Victoria", ""),
+        ("G-501", "Guadalupe", "501"),
+    ):
+        ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=alamos)
+    for number, street in (("V1", "GUADALUPE VICTORIA"), ("V2", "CALLE GUADALUPE")):
+        AccountFactory.create(
+            number=number, billing_street=street, billing_ext_number="501",
+            billing_colonia="COL. LOS ALAMOS", billing_cadastral_key="",
+        )  # fmt: skip
+    link_registry()
+    found = links()
+    assert parcel_of(found["V2"]) == "G-501"
+    assert parcel_of(found["V1"]) != "G-501"
 
 
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:

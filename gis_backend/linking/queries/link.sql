@@ -154,20 +154,27 @@ ANALYZE lk_colonia_alike;
 -- coordinates) already names, with which they combine.
 -- First, the parcels in the same or a similar colonia, through the streets that exist in each
 -- colonia: (account street, account colonia) -> (known street, parcel colonia), then the
--- parcels of that street, colonia and number.
+-- parcels of that street, colonia and number. Only the streets there that match best: where a
+-- colonia has both 'Guadalupe Victoria' and 'Guadalupe', 'GUADALUPE VICTORIA 501' is not the
+-- other street's 501 because its own parcel carries no number.
 CREATE UNLOGGED TABLE lk_street_colonia AS
-SELECT ac.street_key AS account_key, ac.colonia_key AS account_colonia, m.known_key, m.sim,
-       alike.parcel_colonia
+SELECT account_key, account_colonia, known_key, sim, parcel_colonia
 FROM (
-    SELECT DISTINCT street_key, colonia_key FROM lk_account
-    WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
-) ac
-JOIN lk_street_map m ON m.account_key = ac.street_key
-JOIN lk_colonia_alike alike ON alike.account_colonia = ac.colonia_key
-JOIN (
-    SELECT DISTINCT street_key, colonia_key FROM lk_parcel
-    WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
-) pc ON pc.street_key = m.known_key AND pc.colonia_key = alike.parcel_colonia;
+    SELECT ac.street_key AS account_key, ac.colonia_key AS account_colonia, m.known_key, m.sim,
+           alike.parcel_colonia,
+           max(m.sim) OVER (PARTITION BY ac.street_key, ac.colonia_key) AS best
+    FROM (
+        SELECT DISTINCT street_key, colonia_key FROM lk_account
+        WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
+    ) ac
+    JOIN lk_street_map m ON m.account_key = ac.street_key
+    JOIN lk_colonia_alike alike ON alike.account_colonia = ac.colonia_key
+    JOIN (
+        SELECT DISTINCT street_key, colonia_key FROM lk_parcel
+        WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
+    ) pc ON pc.street_key = m.known_key AND pc.colonia_key = alike.parcel_colonia
+) streets
+WHERE sim = best;
 
 -- step: candidates
 CREATE INDEX ON lk_street_colonia (account_key, account_colonia);
@@ -277,7 +284,9 @@ CREATE UNIQUE INDEX ON lk_settled (account_id);
 ANALYZE lk_settled;
 
 -- step: candidates
--- Parcels in another colonia, for the other accounts.
+-- Parcels in another colonia, for the other accounts whose street is not in their colonia: where
+-- it is, the number is missing there (a parcel the cadastre left unnumbered), and the same
+-- street name and number elsewhere is a namesake (most towns have several 'Niños Héroes').
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
        0.88 * m.sim - 0.2 + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
@@ -285,6 +294,10 @@ FROM (
     SELECT * FROM lk_account a
     WHERE a.number IS NOT NULL AND a.colonia_key IS NOT NULL AND a.street_key IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM lk_settled x WHERE x.account_id = a.account_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM lk_street_colonia sc
+          WHERE sc.account_key = a.street_key AND sc.account_colonia = a.colonia_key
+      )
     OFFSET 0
 ) a
 JOIN lk_street_map m ON m.account_key = a.street_key

@@ -1,0 +1,69 @@
+"""The demo town's files rewritten the way another town's offices would hand them over, to score
+the linking on data it was not shaped on (``import_link.py --foreign``):
+
+- the billing system writes cadastral keys without the state and municipality and without
+  leading zeros ('11-011-004-017-012' becomes '4-17-12');
+- the street layer carries no house-number ranges (as INEGI's and OpenStreetMap's do not);
+- the cadastre leaves a share of its parcels without an official number.
+
+The ground truth does not change: the same accounts on the same parcels."""
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+
+from gis_backend.demo.export import TownFiles
+
+RANGE_FIELDS = ("num_izq_ini", "num_izq_fin", "num_der_ini", "num_der_fin")
+UNNUMBERED_SHARE = 0.2
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+
+
+def short_key(key: str) -> str:
+    """A cadastral key as the other billing system writes it."""
+    groups = key.split("-")
+    return _LEADING_ZEROS.sub("", "-".join(groups[2:])) if len(groups) > 3 else key
+
+
+def rewrite_padron(path: Path) -> None:
+    with path.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    column = rows[0].index("CLAVE_CATASTRAL")
+    for row in rows[1:]:
+        row[column] = short_key(row[column])
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+
+def rewrite_layer(
+    path: Path, drop: tuple[str, ...] = (), blank: dict[str, np.ndarray] | None = None
+) -> None:
+    """Write a layer again without the fields ``drop``, with ``blank[field]`` rows emptied."""
+    meta, _fids, geometry, values = pyogrio.raw.read(path)
+    fields = list(meta["fields"])
+    kept = [i for i, name in enumerate(fields) if name not in drop]
+    data = [values[i] for i in kept]
+    for name, rows in (blank or {}).items():
+        data[[fields[i] for i in kept].index(name)][rows] = ""
+    path.unlink()
+    pyogrio.raw.write(
+        path,
+        geometry=geometry,
+        field_data=data,
+        fields=[fields[i] for i in kept],
+        crs=meta["crs"],
+        geometry_type=meta["geometry_type"],
+        driver="GPKG",
+        layer=meta.get("layer_name") or path.stem,
+    )
+
+
+def foreignise(files: TownFiles, seed: int) -> None:
+    rewrite_padron(files.padron)
+    rewrite_layer(files.streets, drop=RANGE_FIELDS)
+    count = pyogrio.read_info(files.parcels)["features"]
+    unnumbered = np.random.default_rng(seed).random(count) < UNNUMBERED_SHARE
+    rewrite_layer(files.parcels, blank={"numero": unnumbered})
