@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 MIN_SCORE = 0.5
 AMBIGUITY_MARGIN = 0.05
 STREET_SIMILARITY = 0.7
+COLONIA_EDIT_SIMILARITY = 0.8
+MIN_COLONIA_EDIT_LENGTH = 6
 UNTYPED_FACTOR = 0.9
 WORK_MEM = "512MB"
 
@@ -117,6 +119,38 @@ def map_street_names() -> None:
         cursor.execute("ANALYZE lk_street_map")
 
 
+def add_misspelt_colonias() -> None:
+    """Add to lk_colonia_alike the colonias a billing clerk misspelt: one or two letters
+    swapped, dropped or wrong ('EL CRAMEN', 'LOS NARNAJOS', 'VALLE VREDE'), which trigram
+    similarity misses in short names. Edit similarity of at least ``COLONIA_EDIT_SIMILARITY``
+    between keys of ``MIN_COLONIA_EDIT_LENGTH`` letters or more."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT colonia_key FROM lk_account WHERE colonia_key IS NOT NULL")
+        account_keys = [key for (key,) in cursor.fetchall()]
+        cursor.execute("SELECT colonia_key FROM lk_parcel_colonia")
+        parcel_keys = [key for (key,) in cursor.fetchall()]
+        cursor.execute(
+            "CREATE UNLOGGED TABLE lk_colonia_misspelt (account_colonia text, parcel_colonia text)"
+        )
+    rows = [
+        (key, parcel_keys[index])
+        for key in account_keys
+        if len(key) >= MIN_COLONIA_EDIT_LENGTH
+        for _name, _score, index in process.extract(
+            key,
+            parcel_keys,
+            scorer=DamerauLevenshtein.normalized_similarity,
+            score_cutoff=COLONIA_EDIT_SIMILARITY,
+            limit=None,
+        )
+    ]
+    copy_rows("lk_colonia_misspelt", ["account_colonia", "parcel_colonia"], rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO lk_colonia_alike SELECT * FROM lk_colonia_misspelt ON CONFLICT DO NOTHING"
+        )
+
+
 QUERIES = Path(__file__).resolve().parent / "queries" / "link.sql"
 
 
@@ -166,6 +200,8 @@ def link_registry(*, dry_run: bool = False) -> LinkSummary:
             for step in ("parcel_segments", "parcel_streets"):
                 run_statements(steps[step])
             timed("street names mapped", map_street_names)
+            run_statements(steps["colonias"])
+            timed("misspelt colonias", add_misspelt_colonias)
             for step in ("candidates", "choose", "segments"):
                 run_statements(steps[step])
             with connection.cursor() as cursor:

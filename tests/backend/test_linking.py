@@ -143,15 +143,18 @@ def test_a_misspelt_colonia_tells_apart_a_number_repeated_in_two_neighbourhoods(
     town: Path,
 ) -> None:
     """'Hidalgo 9' exists in both neighbourhoods; 'Fracc. Las Fuentez' is like enough to 'Fracc.
-    Las Fuentes' (trigram similarity) to pick the second, and unlike 'Zona Centro'."""
-    AccountFactory.create(
-        number="10", billing_street="Hidalgo", billing_ext_number="9",
-        billing_colonia="FRACC. LAS FUENTEZ", billing_cadastral_key="",
-    )  # fmt: skip
+    Las Fuentes' (trigram similarity) to pick the second, and unlike 'Zona Centro'; so is 'LAS
+    FEUNTES' (two letters swapped: one edit, though few trigrams in common)."""
+    for number, colonia in (("10", "FRACC. LAS FUENTEZ"), ("11", "LAS FEUNTES")):
+        AccountFactory.create(
+            number=number, billing_street="Hidalgo", billing_ext_number="9",
+            billing_colonia=colonia, billing_cadastral_key="",
+        )  # fmt: skip
     link_registry()
-    found = links()["10"]
-    assert (parcel_of(found), found.parcel_method) == ("B-4", "direccion")
-    assert links()["5"].parcel is None  # without a colonia it stays ambiguous
+    found = links()
+    for number in ("10", "11"):
+        assert (parcel_of(found[number]), found[number].parcel_method) == ("B-4", "direccion")
+    assert found["5"].parcel is None  # without a colonia it stays ambiguous
 
 
 def write_padron(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -255,7 +258,7 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
 def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> None:
     """Los Álamos has Guadalupe Victoria (its 501 unnumbered in the cadastre) and Guadalupe
     (with a 501): 'GUADALUPE VICTORIA 501' is not Guadalupe 501, though one name holds the
-    other; 'GUADALUPE 501' is."""
+    other, with or without its colonia; 'GUADALUPE 501' is."""
     alamos = ColoniaFactory.create(name="Los Álamos", name_normalized="LOS ALAMOS")
     for key, street, number in (
         ("GV-499", "Guadalupe Victoria", "499"),
@@ -263,15 +266,20 @@ def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> 
         ("G-501", "Guadalupe", "501"),
     ):
         ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=alamos)
-    for number, street in (("V1", "GUADALUPE VICTORIA"), ("V2", "CALLE GUADALUPE")):
+    for number, street, colonia in (
+        ("V1", "GUADALUPE VICTORIA", "COL. LOS ALAMOS"),
+        ("V2", "CALLE GUADALUPE", "COL. LOS ALAMOS"),
+        ("V3", "GUADALUPE VICTORIA", ""),
+    ):
         AccountFactory.create(
             number=number, billing_street=street, billing_ext_number="501",
-            billing_colonia="COL. LOS ALAMOS", billing_cadastral_key="",
+            billing_colonia=colonia, billing_cadastral_key="", connection_point=None,
         )  # fmt: skip
     link_registry()
     found = links()
     assert parcel_of(found["V2"]) == "G-501"
     assert parcel_of(found["V1"]) != "G-501"
+    assert parcel_of(found["V3"]) != "G-501"
 
 
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:
@@ -321,8 +329,9 @@ def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     }
     for number, key in written.items():
         AccountFactory.create(
-            number=number, billing_cadastral_key=key, billing_street="", billing_ext_number=""
-        )
+            number=number, billing_cadastral_key=key, billing_street="", billing_ext_number="",
+            connection_point=None,
+        )  # fmt: skip
     link_registry()
     found = links()
     assert {number: parcel_of(found[number]) for number in written} == {

@@ -103,25 +103,26 @@ FROM (
 ) ranked
 WHERE nearest <= 4;
 
--- step: candidates
+-- step: colonias
 CREATE UNLOGGED TABLE lk_parcel_colonia AS
 SELECT DISTINCT colonia_key FROM lk_parcel WHERE colonia_key IS NOT NULL;
 
--- step: candidates
+-- step: colonias
 CREATE INDEX ON lk_parcel_colonia USING gin (colonia_key gin_trgm_ops);
 
--- step: candidates
+-- step: colonias
 ANALYZE lk_parcel_colonia;
 
--- step: candidates
+-- step: colonias
 -- The trigram index finds the similar keys (pg_trgm's % operator, its threshold a little under
 -- the similarity asked for below) instead of comparing every pair: 5,375 × 5,000 keys at a
 -- million accounts took 5-6 s.
 SET LOCAL pg_trgm.similarity_threshold = 0.45;
 
--- step: candidates
+-- step: colonias
 -- Colonias alike (equal or trigram similarity >= 0.5), computed once per distinct pair of keys
--- rather than once per candidate.
+-- rather than once per candidate; the linker adds those one or two letters apart
+-- (linker.add_misspelt_colonias).
 CREATE UNLOGGED TABLE lk_colonia_alike AS
 WITH account_colonia AS (
     SELECT DISTINCT colonia_key FROM lk_account WHERE colonia_key IS NOT NULL
@@ -133,10 +134,10 @@ SELECT a.colonia_key, p.colonia_key
 FROM account_colonia a JOIN lk_parcel_colonia p ON p.colonia_key % a.colonia_key
 WHERE similarity(a.colonia_key, p.colonia_key) >= 0.5;
 
--- step: candidates
+-- step: colonias
 RESET pg_trgm.similarity_threshold;
 
--- step: candidates
+-- step: colonias
 CREATE UNIQUE INDEX ON lk_colonia_alike (account_colonia, parcel_colonia);
 
 -- step: candidates
@@ -204,12 +205,16 @@ WHERE a.number IS NOT NULL;
 RESET enable_memoize;
 
 -- step: candidates
--- Accounts without a colonia: every parcel of that street and number.
+-- Accounts without a colonia: every parcel of that street and number, on the streets of the
+-- town that match the account's best ('GARDENIAS 508' is not 'Lázaro Cárdenas 508' where the
+-- town has a Gardenias).
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
        0.88 * m.sim + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
 FROM lk_account a
-JOIN lk_street_map m ON m.account_key = a.street_key
+JOIN (
+    SELECT *, max(sim) OVER (PARTITION BY account_key) AS best FROM lk_street_map
+) m ON m.account_key = a.street_key AND m.sim = m.best
 JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
 WHERE a.number IS NOT NULL AND a.colonia_key IS NULL;
 
