@@ -42,6 +42,10 @@ STREET_SIMILARITY = 0.7
 COLONIA_EDIT_SIMILARITY = 0.8
 MIN_COLONIA_EDIT_LENGTH = 6
 UNTYPED_FACTOR = 0.9
+# Streets matching an account's street less well than its best match by more than this are
+# other streets: a street type written or left out costs 1 - UNTYPED_FACTOR (0.1, kept), a name
+# inside another 0.15 (dropped).
+BEST_STREET_MARGIN = 0.12
 WORK_MEM = "512MB"
 
 
@@ -159,6 +163,7 @@ def load_steps(path: Path = QUERIES) -> dict[str, list[str]]:
     text = path.read_text(encoding="utf-8")
     text = text.replace("{{MIN_SCORE}}", str(MIN_SCORE))
     text = text.replace("{{AMBIGUITY_MARGIN}}", str(AMBIGUITY_MARGIN))
+    text = text.replace("{{BEST_STREET_MARGIN}}", str(BEST_STREET_MARGIN))
     steps: dict[str, list[str]] = {}
     for chunk in text.split("-- step: ")[1:]:
         name, _newline, statement = chunk.partition("\n")

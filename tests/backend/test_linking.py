@@ -258,21 +258,27 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
 def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> None:
     """Los Álamos has Guadalupe Victoria (its 501 unnumbered in the cadastre) and Guadalupe
     (with a 501): 'GUADALUPE VICTORIA 501' is not Guadalupe 501, though one name holds the
-    other, with or without its colonia; 'GUADALUPE 501' is."""
+    other, with or without its colonia; 'GUADALUPE 501' is. Las Brisas has only Guadalupe (its
+    neighbour Las Brisas II, a Guadalupe Victoria): there 'GUADALUPE VICTORIA 7' is its 7."""
     alamos = ColoniaFactory.create(name="Los Álamos", name_normalized="LOS ALAMOS")
-    for key, street, number in (
-        ("GV-499", "Guadalupe Victoria", "499"),
-        ("GV-501", "Guadalupe Victoria", ""),
-        ("G-501", "Guadalupe", "501"),
+    brisas = ColoniaFactory.create(name="Las Brisas", name_normalized="LAS BRISAS")
+    brisas_ii = ColoniaFactory.create(name="Las Brisas II", name_normalized="LAS BRISAS II")
+    for key, street, number, colonia in (
+        ("GV-499", "Guadalupe Victoria", "499", alamos),
+        ("GV-501", "Guadalupe Victoria", "", alamos),
+        ("G-501", "Guadalupe", "501", alamos),
+        ("B-7", "Guadalupe", "7", brisas),
+        ("BII-9", "Guadalupe Victoria", "9", brisas_ii),
     ):
-        ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=alamos)
+        ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=colonia)
     for number, street, colonia in (
         ("V1", "GUADALUPE VICTORIA", "COL. LOS ALAMOS"),
         ("V2", "CALLE GUADALUPE", "COL. LOS ALAMOS"),
         ("V3", "GUADALUPE VICTORIA", ""),
+        ("V4", "GUADALUPE VICTORIA #7", "LAS BRISAS"),
     ):
         AccountFactory.create(
-            number=number, billing_street=street, billing_ext_number="501",
+            number=number, billing_street=street, billing_ext_number="" if "#" in street else "501",
             billing_colonia=colonia, billing_cadastral_key="", connection_point=None,
         )  # fmt: skip
     link_registry()
@@ -280,6 +286,7 @@ def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> 
     assert parcel_of(found["V2"]) == "G-501"
     assert parcel_of(found["V1"]) != "G-501"
     assert parcel_of(found["V3"]) != "G-501"
+    assert parcel_of(found["V4"]) == "B-7"
 
 
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:

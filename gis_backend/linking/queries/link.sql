@@ -1,7 +1,8 @@
 -- Linking queries, run in this order by gis_backend/linking/linker.py inside one transaction.
--- Each statement follows a 'step' marker comment naming its step; {{MIN_SCORE}} and {{AMBIGUITY_MARGIN}}
--- are replaced by the linker's thresholds. The working tables lk_* are unlogged tables of the
--- linking schema, which parallel workers read, dropped before the run commits (workspace.py).
+-- Each statement follows a 'step' marker comment naming its step; {{MIN_SCORE}},
+-- {{AMBIGUITY_MARGIN}} and {{BEST_STREET_MARGIN}} are replaced by the linker's thresholds. The
+-- working tables lk_* are unlogged tables of the linking schema, which parallel workers read,
+-- dropped before the run commits (workspace.py).
 
 -- step: parcel_segments
 -- Every street segment within 30 m of every parcel, with its distance: one spatial join, driven
@@ -155,15 +156,18 @@ ANALYZE lk_colonia_alike;
 -- coordinates) already names, with which they combine.
 -- First, the parcels in the same or a similar colonia, through the streets that exist in each
 -- colonia: (account street, account colonia) -> (known street, parcel colonia), then the
--- parcels of that street, colonia and number. Only the streets there that match best: where a
--- colonia has both 'Guadalupe Victoria' and 'Guadalupe', 'GUADALUPE VICTORIA 501' is not the
--- other street's 501 because its own parcel carries no number.
+-- parcels of that street, colonia and number. In each colonia, only the streets that match
+-- about as well as its best (within {{BEST_STREET_MARGIN}}: a street type written or left out
+-- costs 0.1, a name inside another 0.15): where a colonia has both 'Guadalupe Victoria' and 'Guadalupe',
+-- 'GUADALUPE VICTORIA 501' is not the other street's 501 because its own parcel carries no
+-- number.
 CREATE UNLOGGED TABLE lk_street_colonia AS
 SELECT account_key, account_colonia, known_key, sim, parcel_colonia
 FROM (
     SELECT ac.street_key AS account_key, ac.colonia_key AS account_colonia, m.known_key, m.sim,
            alike.parcel_colonia,
-           max(m.sim) OVER (PARTITION BY ac.street_key, ac.colonia_key) AS best
+           max(m.sim) OVER (PARTITION BY ac.street_key, ac.colonia_key, alike.parcel_colonia)
+               AS best
     FROM (
         SELECT DISTINCT street_key, colonia_key FROM lk_account
         WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
@@ -175,7 +179,7 @@ FROM (
         WHERE street_key IS NOT NULL AND colonia_key IS NOT NULL AND number IS NOT NULL
     ) pc ON pc.street_key = m.known_key AND pc.colonia_key = alike.parcel_colonia
 ) streets
-WHERE sim = best;
+WHERE sim >= best - {{BEST_STREET_MARGIN}};
 
 -- step: candidates
 CREATE INDEX ON lk_street_colonia (account_key, account_colonia);
@@ -206,15 +210,15 @@ RESET enable_memoize;
 
 -- step: candidates
 -- Accounts without a colonia: every parcel of that street and number, on the streets of the
--- town that match the account's best ('GARDENIAS 508' is not 'Lázaro Cárdenas 508' where the
--- town has a Gardenias).
+-- town that match about as well as the account's best ('GARDENIAS 508' is not 'Lázaro Cárdenas
+-- 508' where the town has a Gardenias).
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
        0.88 * m.sim + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END
 FROM lk_account a
 JOIN (
     SELECT *, max(sim) OVER (PARTITION BY account_key) AS best FROM lk_street_map
-) m ON m.account_key = a.street_key AND m.sim = m.best
+) m ON m.account_key = a.street_key AND m.sim >= m.best - {{BEST_STREET_MARGIN}}
 JOIN lk_parcel p ON p.street_key = m.known_key AND p.number = a.number
 WHERE a.number IS NOT NULL AND a.colonia_key IS NULL;
 
