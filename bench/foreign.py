@@ -4,7 +4,8 @@ the linking on data it was not shaped on (``import_link.py --foreign``):
 - the billing system writes cadastral keys without the state and municipality and without
   leading zeros ('11-011-004-017-012' becomes '4-17-12');
 - the street layer carries no house-number ranges (as INEGI's and OpenStreetMap's do not);
-- the cadastre leaves a share of its parcels without an official number.
+- the cadastre gives its parcels no colonia, and leaves a fifth of them without an official
+  number.
 
 The ground truth does not change: the same accounts on the same parcels."""
 
@@ -66,4 +67,5 @@ def foreignise(files: TownFiles, seed: int) -> None:
     rewrite_layer(files.streets, drop=RANGE_FIELDS)
     count = pyogrio.read_info(files.parcels)["features"]
     unnumbered = np.random.default_rng(seed).random(count) < UNNUMBERED_SHARE
-    rewrite_layer(files.parcels, blank={"numero": unnumbered})
+    everyone = np.ones(count, dtype=bool)
+    rewrite_layer(files.parcels, blank={"numero": unnumbered, "colonia": everyone})

@@ -76,7 +76,8 @@ def parse_args() -> argparse.Namespace:
         "--foreign",
         action="store_true",
         help="rewrite the files the way another town's offices would (bench/foreign.py): "
-        "shorter cadastral keys in the padrón, no number ranges, a fifth of parcels unnumbered",
+        "shorter cadastral keys in the padrón, no number ranges, parcels without colonia and a "
+        "fifth of them unnumbered",
     )
     parser.add_argument(
         "--relink",

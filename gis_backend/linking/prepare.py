@@ -228,9 +228,18 @@ STAGED = {
 }
 
 
+# Colonias named elsewhere than by accounts and parcels: street segments' (a parcel without
+# one takes its frontage's, link.sql).
+OTHER_COLONIAS = "SELECT name FROM registry_colonia"
+
+
 def distinct_values(column: str) -> list[str]:
-    """The distinct values of one field over accounts and parcels."""
-    union = " UNION ".join(f"SELECT {column} FROM ({sql}) src" for sql in SOURCES.values())
+    """The distinct values of one field over accounts and parcels (and, for the colonia, every
+    colonia of the registry)."""
+    sources = [f"SELECT {column} FROM ({sql}) src" for sql in SOURCES.values()]
+    if column == "colonia":
+        sources.append(OTHER_COLONIAS)
+    union = " UNION ".join(sources)
     with connection.cursor() as cursor:
         cursor.execute(union)
         return [value for (value,) in cursor.fetchall()]

@@ -351,6 +351,16 @@ def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     assert found["K1"].parcel_method == "clave_catastral"
 
 
+def test_parcels_without_a_colonia_take_their_frontage_s(town: Path) -> None:
+    """A cadastre that gives no colonia: each parcel takes its street segment's, so 'Hidalgo
+    11' in Las Fuentes and 'Hidalgo 5' in the Centro are told apart as before."""
+    Parcel.objects.update(colonia=None)
+    link_registry()
+    found = links()
+    assert (parcel_of(found["8"]), found["8"].parcel_method) == ("B-5", "direccion")
+    assert (parcel_of(found["3"]), found["3"].parcel_method) == ("A-2", "direccion")
+
+
 def test_rerun_changes_nothing_and_verified_links_are_kept(town: Path) -> None:
     link_registry()
     assert link_registry().written == 0

@@ -43,6 +43,24 @@ UPDATE lk_parcel lp SET street_key = fix.name
 FROM lk_typed_street fix
 WHERE fix.parcel_id = lp.parcel_id;
 
+-- step: parcel_streets
+-- A cadastre that gives its parcels no colonia: each takes the colonia of its frontage, the
+-- nearest segment of its street (else the nearest) whose street layer names one. Without it,
+-- a street name and number that repeat in several colonias (most towns have several
+-- 'Hidalgo 12') stay ambiguous for every account.
+UPDATE lk_parcel lp SET colonia_key = frontage.colonia_key
+FROM (
+    SELECT DISTINCT ON (near.parcel_id) near.parcel_id, parse.colonia_key
+    FROM lk_parcel p
+    JOIN lk_parcel_segment near ON near.parcel_id = p.parcel_id
+    JOIN registry_streetsegment s ON s.id = near.segment_id
+    JOIN registry_colonia c ON c.id = s.colonia_id
+    JOIN lk_colonia_parse parse ON parse.raw = c.name AND parse.colonia_key IS NOT NULL
+    WHERE p.colonia_key IS NULL
+    ORDER BY near.parcel_id, near.name = p.street_key DESC, near.distance, near.segment_id
+) frontage
+WHERE frontage.parcel_id = lp.parcel_id;
+
 -- step: candidates
 CREATE UNLOGGED TABLE lk_candidate (
     account_id bigint, parcel_id bigint, method text, score real
