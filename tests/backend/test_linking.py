@@ -263,14 +263,14 @@ def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> 
     alamos = ColoniaFactory.create(name="Los Álamos", name_normalized="LOS ALAMOS")
     brisas = ColoniaFactory.create(name="Las Brisas", name_normalized="LAS BRISAS")
     brisas_ii = ColoniaFactory.create(name="Las Brisas II", name_normalized="LAS BRISAS II")
-    for key, street, number, colonia in (
+    for key, street, number, place in (
         ("GV-499", "Guadalupe Victoria", "499", alamos),
         ("GV-501", "Guadalupe Victoria", "", alamos),
         ("G-501", "Guadalupe", "501", alamos),
         ("B-7", "Guadalupe", "7", brisas),
         ("BII-9", "Guadalupe Victoria", "9", brisas_ii),
     ):
-        ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=colonia)
+        ParcelFactory.create(cadastral_key=key, street=street, number=number, colonia=place)
     for number, street, colonia in (
         ("V1", "GUADALUPE VICTORIA", "COL. LOS ALAMOS"),
         ("V2", "CALLE GUADALUPE", "COL. LOS ALAMOS"),
