@@ -7,7 +7,7 @@ names its problems; so values and messages are those of the row checks, only com
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ import shapely
 from django.conf import settings
 from tqdm import tqdm
 
-from gis_backend.imports.columns import mark_values, mark_where, parse_distinct
+from gis_backend.imports.columns import mark_values, mostly_distinct, parse_distinct
 from gis_backend.imports.padron_rows import (
     DIAMETERS,
     KNOWN,
@@ -30,6 +30,8 @@ from gis_backend.imports.problems import Problem
 from gis_backend.imports.tabular import Table
 from gis_backend.imports.values import (
     MAX_FIELD_LENGTH,
+    ValueProblem,
+    all_clean,
     clean_text,
     parse_date,
     parse_decimal,
@@ -65,10 +67,13 @@ VALUE_NAMES = (
     "status", "dwellings", "opened_on", "sector", "route", "meter_serial", "meter_brand",
     "meter_diameter", "balance", "months_overdue", "last_payment_on", "point", "attributes",
 )  # fmt: skip
-# Columns whose parser does not go through clean_text, which refuses values over the maximum.
-UNCLEANED = ("num_viviendas", "fecha_alta", "saldo", "meses_adeudo", "ultimo_pago")
-_PLAIN_COLUMN = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
+# Possessive (++, ?+, *+): a column has one reading, and not keeping the others to backtrack
+# into makes the match 8 times faster (0.04 s a million values).
+_PLAIN_COLUMN = re.compile(r"(?:-?[0-9]++(?:\.[0-9]++)?+)?+(?:\n(?:-?[0-9]++(?:\.[0-9]++)?+)?+)*+")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+EWKB_POINT = np.dtype(
+    [("order", "u1"), ("kind", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")]
+)
 
 
 @dataclass
@@ -101,8 +106,6 @@ def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
     file_columns = table.column_values()
     blank = [""] * len(flags)
     cells = {name: file_columns.get(name, blank) for name in KNOWN}
-    for name in UNCLEANED:
-        mark_long(flags, cells[name])
     checker = PadronChecker(file)
     values = text_values(cells, flags)
     values.update(choice_values(cells, flags))
@@ -114,20 +117,29 @@ def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
     return batch
 
 
-def mark_long(flags: np.ndarray, cells: Sequence[str]) -> None:
-    """Flag values longer than a field may be (``clean_text`` refuses them)."""
-    if cells and max(map(len, cells)) > MAX_FIELD_LENGTH:
-        flags[[index for index, text in enumerate(cells) if len(text) > MAX_FIELD_LENGTH]] = True
-
-
 def text_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
     for name, source, width in TEXT_VALUES:
-        cleaned, refused = parse_distinct(cells[source], clean_text)
-        flags[refused] = True
-        values[name] = cleaned if width is None else [(text or "")[:width] for text in cleaned]
+        column = cells[source]
+        # Checked once per distinct value where values repeat: a million values take 0.2 s, a
+        # set of them 0.1 s and then next to nothing when they are a few thousand.
+        texts = column if mostly_distinct(column, 0.5) else set(column)
+        longest = max(map(len, texts), default=0)
+        cleaned: list[str | None]
+        if longest <= MAX_FIELD_LENGTH and all_clean(texts):
+            # The usual case, where clean_text keeps every value as it is: 0.1 to 0.2 s a column
+            # of a million rows, where cleaning its distinct values took 0.3 s and each value 1.5 s.
+            cleaned = list(column)
+        else:
+            cleaned, refused = parse_distinct(column, clean_text)
+            flags[refused] = True
+        # Cleaning only shortens values, so nothing is cut when none was longer than the width;
+        # a refused value (None) is in a flagged row, whose values the row checks replace.
+        if width is not None and longest > width:
+            cleaned = [(text or "")[:width] for text in cleaned]
+        values[name] = cleaned
         if source == "codigo_postal":
-            mark_where(flags, cleaned, bad_postal_code)
+            mark_values(flags, cleaned, {text for text in set(cleaned) if bad_postal_code(text)})
     mark_values(flags, values["number"], {"", None})
     return values
 
@@ -140,17 +152,18 @@ def choice_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
     values: dict[str, list[Any]] = {}
     for name, source, table, label, default in CHOICE_VALUES:
 
-        def parse(text: str, table: dict[str, str] = table, label: str = label) -> str:
-            return parse_choice(text, table, label)
+        def parse(
+            text: str, table: dict[str, str] = table, label: str = label, default: str = default
+        ) -> str:
+            return parse_choice(text, table, label) or default
 
-        parsed, refused = parse_distinct(cells[source], parse)
+        values[name], refused = parse_distinct(cells[source], parse)
         flags[refused] = True
-        values[name] = [choice or default for choice in parsed]
     return values
 
 
-def dwellings(text: str) -> int | None:
-    return parse_int(text, 1)
+def dwellings(text: str) -> int:
+    return parse_int(text, 1) or 1
 
 
 def months(text: str) -> int | None:
@@ -166,10 +179,8 @@ def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
         ("months_overdue", "meses_adeudo", months),
         ("last_payment_on", "ultimo_pago", parse_date),
     ):
-        parsed, refused = parse_distinct(cells[source], parser)
+        values[name], refused = parse_distinct(cells[source], within_limit(parser))
         flags[refused] = True
-        values[name] = parsed
-    values["dwellings"] = [count or 1 for count in values["dwellings"]]
     overdue = [
         index
         for index, (owed_months, balance) in enumerate(
@@ -179,6 +190,19 @@ def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
     ]
     flags[overdue] = True
     return values
+
+
+def within_limit(parser: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parser`` refusing values longer than a field may be: the row checks also pass these
+    columns through ``clean_text``, which refuses them. Checking the distinct values here saves
+    a pass over each column (0.1 s a million rows)."""
+
+    def parse(text: str) -> Any:
+        if len(text) > MAX_FIELD_LENGTH:
+            raise ValueProblem("too long")
+        return parser(text)
+
+    return parse
 
 
 def coordinate(text: str) -> float:
@@ -222,12 +246,22 @@ def point_values(
     inside = shapely.contains_xy(checker.area, x, y)
     flags[located[~inside]] = True
     located, x, y = located[inside], x[inside], y[inside]
-    points = shapely.set_srid(shapely.points(x, y), settings.STORAGE_SRID)
-    ewkb = shapely.to_wkb(points, hex=True, include_srid=True)
     values: list[str | None] = [None] * len(lat)
-    for index, text in zip(located.tolist(), ewkb.tolist(), strict=True):
+    for index, text in zip(located.tolist(), ewkb_points(x, y, settings.STORAGE_SRID), strict=True):
         values[index] = text
     return values
+
+
+def ewkb_points(x: np.ndarray, y: np.ndarray, srid: int) -> list[str]:
+    """Points as hex EWKB, as ``point_ewkb`` writes them on a little-endian machine, built with
+    numpy: 0.15 s a million points, where shapely's points and to_wkb took 1.5 s."""
+    points = np.empty(len(x), dtype=EWKB_POINT)
+    points["order"], points["kind"], points["srid"], points["x"], points["y"] = (
+        1, 0x20000001, srid, x, y  # little-endian; a point with an SRID
+    )  # fmt: skip
+    text = points.tobytes().hex().upper()
+    size = 2 * EWKB_POINT.itemsize
+    return [text[start : start + size] for start in range(0, len(text), size)]
 
 
 def point_ewkb(point: Any) -> str | None:

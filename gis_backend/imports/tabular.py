@@ -19,6 +19,8 @@ from gis_backend.imports.problems import ImportFileError, Problem
 MAX_RECORD_BYTES = 1_000_000
 DELIMITERS = (",", ";", "\t", "|")
 NOT_A_NAME = re.compile(r"[^0-9a-z]+")
+# What splitlines()[0] gives, without splitting the whole file (0.3 s for a million lines).
+FIRST_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")
 
 
 def field_key(name: str) -> str:
@@ -95,19 +97,22 @@ class Table:
     def column_values(self) -> dict[str, Sequence[str]]:
         """Every column's values, by our column name (cells missing from a misshapen record
         read as ''; where a name repeats, the last column wins as in ``row``)."""
+        try:  # the usual case, every record as wide as the header (one pass fewer: 0.15 s)
+            return dict(zip(self.columns, zip(*self.records, strict=True), strict=True))
+        except ValueError:
+            pass
         width = len(self.columns)
-        records: list[list[str]] = self.records
-        misshapen = self.misshapen()
-        if misshapen:
-            records = list(records)
-            for index in misshapen:
-                records[index] = (records[index] + [""] * width)[:width]
+        records = list(self.records)
+        for index in self.misshapen():
+            records[index] = (records[index] + [""] * width)[:width]
         return dict(zip(self.columns, zip(*records, strict=True), strict=True))
 
 
-def detect_encoding(path: Path, raw: bytes) -> str:
+def decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """The file's text and encoding (each encoding tried once: decoding a 190 MB file takes
+    0.2 s, and the text was decoded again after the encoding was found)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return raw.decode("utf-8-sig"), "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise ImportFileError(
             [
@@ -120,16 +125,12 @@ def detect_encoding(path: Path, raw: bytes) -> str:
                 )
             ]
         )
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1"), "latin-1"
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -144,12 +145,11 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFileError([Problem(file, None, "", f"no se puede leer: {exc}")]) from exc
-    if not raw.strip():
+    text, encoding = decode(path, raw)
+    if not text or text.isspace():  # as text.strip(), without copying it; a BOM alone too
         raise ImportFileError([Problem(file, None, "", "el archivo está vacío")])
-    encoding = detect_encoding(path, raw)
-    text = raw.decode(encoding)
-    first_line = text.lstrip("\ufeff").splitlines()[0]
-    delimiter = detect_delimiter(first_line)
+    first_line = FIRST_LINE.match(text.lstrip("\ufeff"))
+    delimiter = detect_delimiter(first_line[0] if first_line else "")
     csv.field_size_limit(MAX_RECORD_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -169,7 +169,8 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     records: list[list[str]] = []
     try:
         for record in reader:
-            if not "".join(record).strip():
+            # The first value settles most records without joining them all (0.3 s a million).
+            if not (record and record[0].strip()) and not "".join(record).strip():
                 continue
             lines.append(reader.line_num)
             records.append(record)

