@@ -43,7 +43,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -136,6 +136,7 @@ _POSTAL_CODE = re.compile(r"(?<![A-Z0-9])(?:C\.?\s?P\.?|CODIGO\s+POSTAL)\s*[:.#]
 _WORD = re.compile(r"[A-Z0-9]+")
 _NUMBER_PAIR = re.compile(r"^[YE]\s*\d+\s*$")
 _CANDIDATE = re.compile(r"[A-Z0-9]+|#")
+_NUMBER_START = re.compile(r"\d|[A-Z]+|#")  # a candidate's first token, as _NUMBER_LEXEME reads it
 _NUMBER_LEXEME = re.compile(r"\d+(?:\.\d+)?|[A-Z]+|[#/+,:-]")
 _SEPARATORS = frozenset({",", "-", "/", "+", ":"})
 _CHAR_MAP = str.maketrans(
@@ -279,6 +280,16 @@ class _Vocabulary:
     ordinal_nouns: frozenset[str]
     spellings: dict[str, str] = field(default_factory=dict)
     heroes: _Phrases[Phrase] = field(default_factory=lambda: _Phrases({}))
+
+    @cached_property
+    def number_starts(self) -> frozenset[str]:
+        """The words a house number may start with, besides its digits ('#', 'NO', 'S/N',
+        'MZ', 'KM', 'INT', 'M3 L12' …): the first tokens ``_NumberScanner`` takes."""
+        tables = (
+            self.unnumbered, self.km, self.manzana, self.lote, self.floors, self.interior_kinds,
+            self.ext_prefixes,
+        )  # fmt: skip
+        return frozenset().union(*(table.firsts for table in tables)) | {"M", "#"}
 
 
 def _read(name: str) -> list[list[str]]:
@@ -679,14 +690,22 @@ def _take_type(tokens: Sequence[str], v: _Vocabulary) -> tuple[int | None, str, 
     return ordinal, slug, rest
 
 
-@lru_cache(maxsize=1 << 16)
 def _street_name(text: str, raw: str) -> StreetName:
-    """Billing files repeat their streets: parses are cached (the result is immutable)."""
+    """The street that ``text`` (the street part of the field ``raw``) names."""
+    name = _street_name_of(text)
+    return StreetName(raw, name.street_type, name.name, name.key, name.ordinal, name.phonetic)
+
+
+@lru_cache(maxsize=1 << 16)
+def _street_name_of(text: str) -> StreetName:
+    """Billing files repeat their streets: parses are cached by the street part alone (the
+    result is immutable), so that a whole address in one field ('HIDALGO 12, COL CENTRO') finds
+    its street's parse."""
     v = _vocab()
     ordinal, slug, rest = _take_type(_words(text), v)
     name = _canonical_name(rest, v)
     key = " ".join([str(ordinal)] * (ordinal is not None) + _reduce(name, v))
-    return StreetName(raw, slug, " ".join(name), key, ordinal, phonetic_key(key))
+    return StreetName(text, slug, " ".join(name), key, ordinal, phonetic_key(key))
 
 
 def parse_street(raw: str | None) -> StreetName:
@@ -865,6 +884,8 @@ class _NumberScanner:
             self.scan.interior, self.scan.interior_kind = floor[0], "interior"
             return floor[1]
         kind = _match_loose(t, i, v.interior_kinds)
+        if kind and kind[0] == "interior" and (unit := _match_loose(t, kind[1], v.interior_kinds)):
+            kind = unit  # "INT DEPTO A": the unit's own kind
         if kind and (value := self._value(kind[1])):
             self.scan.interior, self.scan.interior_kind = value[0], kind[0]
             return value[1]
@@ -1024,11 +1045,17 @@ def _extract_postal_code(text: str) -> tuple[str, str]:
 def _has_core(text: str, v: _Vocabulary) -> bool:
     """Does ``text`` name something beyond types, ordinals, connectors and directions?
 
-    "CALLE" / "PONIENTE" / "1A PRIVADA DE" do not (so "CALLE 10" is a name, not a number)."""
+    "CALLE" / "PONIENTE" / "1A PRIVADA DE" do not (so "CALLE 10" is a name, not a number); a
+    type right after another is the street's name, as the street parser reads it ("AV.
+    PERIFERICO")."""
     tokens = _words(text)
-    i = 0
+    i, after_type = 0, False
     while i < len(tokens):
-        skip = _match(tokens, i, v.street_types) or _ordinal_at(tokens, i, v)
+        street_type = _match(tokens, i, v.street_types)
+        if street_type is not None and after_type:
+            return True
+        skip = street_type or _ordinal_at(tokens, i, v)
+        after_type = street_type is not None
         if skip is not None:
             i = skip[1]
             continue
@@ -1041,11 +1068,19 @@ def _has_core(text: str, v: _Vocabulary) -> bool:
 
 
 def _cut_colonia(text: str, v: _Vocabulary) -> tuple[str, str]:
+    """Cut the street field where a colonia starts: at a settlement type ("COL.", "FRACC"); at
+    one of the short ones ("EJ", "BO", "UH"), which may be initials, only after a comma or with
+    its period ("HIDALGO 5, EJ. EL SABINO")."""
     words = _lex(text, _WORD)
     tokens = [w.text for w in words]
     for k in range(1, len(words)):
-        if _match(tokens, k, v.colonia_markers) and _has_core(text[: words[k].start], v):
-            return text[: words[k].start], text[words[k].start :]
+        start, end = words[k].start, words[k].start + len(words[k].text)
+        marked = _match(tokens, k, v.colonia_markers) is not None or (
+            _match(tokens, k, v.settlement_types) is not None
+            and (text[:start].rstrip().endswith(",") or text[end : end + 1] == ".")
+        )
+        if marked and _has_core(text[:start], v):
+            return text[:start], text[start:]
     return text, ""
 
 
@@ -1078,6 +1113,9 @@ def _split_address_text(text: str, v: _Vocabulary, *, allow_bare: bool) -> _Part
     street, colonia = _cut_colonia(text, v)
     street, reference = _cut_reference(street, v)
     for idx, lexeme in enumerate(_lex(street, _CANDIDATE)):
+        first = _NUMBER_START.match(lexeme.text)
+        if first is None or not (first[0][0].isdigit() or first[0] in v.number_starts):
+            continue  # no house number starts here: the scan below would find none
         head, tail = street[: lexeme.start], street[lexeme.start :]
         scan = _scan_number(tail, v, strict=True)
         if not scan.found() or not (scan.explicit or allow_bare):
@@ -1088,7 +1126,9 @@ def _split_address_text(text: str, v: _Vocabulary, *, allow_bare: bool) -> _Part
             if scan.complete and scan.explicit:
                 return _Parts("", tail, colonia, reference)
             continue
-        if not (_has_core(head, v) or (scan.explicit and scan.km is not None)):
+        # A number with its marker ("#218", "NO. 218") is the house number after a type alone
+        # too ("PERIFERICO #218"); a bare one there is the street's name ("CALLE 10").
+        if not (_has_core(head, v) or (scan.explicit and _words(head))):
             continue
         rest = tail[scan.stop :]
         if scan.complete or _NUMBER_PAIR.match(rest):  # "HIDALGO 45 Y 47"

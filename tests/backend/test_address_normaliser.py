@@ -422,6 +422,16 @@ def test_colonias_that_differ():
         (("Av. Constitución 1917 # 8",), ("avenida", "CONSTITUCION 1917"), "8", "", ""),
         (("calle hidalgo no 45 col centro",), ("calle", "HIDALGO"), "45", "", "CENTRO"),
         (("Dom. Conocido, Ranchería El Carmen",), ("", ""), "S/N", "", "CARMEN"),
+        # The whole address in one field, as billing systems with a DOMICILIO column write it:
+        # short settlement prefixes after a comma or with their period, a type named by
+        # another, a marked number after a type alone, a unit after the interior marker.
+        (("Hidalgo 101, Ej. El Sabino",), ("", "HIDALGO"), "101", "", "SABINO"),
+        (("Hidalgo 101 Bo. San Juan",), ("", "HIDALGO"), "101", "", "SAN JUAN"),
+        (("Ave. Periférico 114, Col. Merino",), ("avenida", "PERIFERICO"), "114", "", "MERINO"),
+        (("Periférico #218, Col. Merino",), ("", "PERIFERICO"), "218", "", "MERINO"),
+        (("Periférico 218",), ("", "PERIFERICO 218"), "S/N", "", ""),  # bare: as "Calle 10"
+        (("Calle Privada 5",), ("privada", "5"), "S/N", "", ""),
+        (("Hidalgo 215 Int Depto A, Col. Centro",), ("", "HIDALGO"), "215", "A", "CENTRO"),
     ],
 )
 def test_parse_address(fields, street, exterior, interior, colonia):
