@@ -98,12 +98,6 @@ def colonia_field_key(colonia: str) -> str | None:
 
 
 @lru_cache(maxsize=CACHE)
-def parsed_street(street: str) -> tuple[address.StreetName, bool]:
-    """The street name alone, and whether the field needs the whole address parsed."""
-    return address.parse_street(street), bool(_NEEDS_FULL_PARSE.search(street))
-
-
-@lru_cache(maxsize=CACHE)
 def colonia_key(colonia: str) -> str:
     return address.parse_colonia(colonia).key
 
@@ -120,14 +114,13 @@ def as_fields(street_name: address.StreetName, number: address.HouseNumber, colo
 
 @lru_cache(maxsize=CACHE)
 def street_fields(street: str) -> tuple[str | None, str | None, bool, bool]:
-    """(match key, phonetic key, typed, needs the whole address parsed) of a street field."""
-    name, needs_full_parse = parsed_street(street)
-    return (
-        name.match_key or None,
-        name.phonetic or None,
-        bool(name.street_type),
-        needs_full_parse,
-    )
+    """(match key, phonetic key, typed, needs the whole address parsed) of a street field. A
+    field that needs the whole address parsed is not parsed alone: every row with it takes the
+    whole parse (a padrón with the address in one field would be parsed twice)."""
+    if _NEEDS_FULL_PARSE.search(street):
+        return None, None, False, True
+    name = address.parse_street(street)
+    return name.match_key or None, name.phonetic or None, bool(name.street_type), False
 
 
 @lru_cache(maxsize=CACHE)
