@@ -7,6 +7,10 @@ the linking on data it was not shaped on (``import_link.py --foreign``):
 - the cadastre gives its parcels no colonia, and leaves a fifth of them without an official
   number.
 
+``--one-field`` writes the padrón as billing systems that keep the address in one column do:
+street, number, interior and colonia in ``DOMICILIO`` ('AVENIDA PERIFERICO No. 104 INT 2, COL
+MERINO'), under other column names, read through a mapping file (``import_padron --map``).
+
 The ground truth does not change: the same accounts on the same parcels."""
 
 import csv
@@ -29,14 +33,57 @@ def short_key(key: str) -> str:
     return _LEADING_ZEROS.sub("", "-".join(groups[2:])) if len(groups) > 3 else key
 
 
-def rewrite_padron(path: Path) -> None:
+def read_padron(path: Path) -> list[list[str]]:
     with path.open(encoding="cp1252", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter=";"))
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def write_padron(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+
+def rewrite_padron(path: Path) -> None:
+    rows = read_padron(path)
     column = rows[0].index("CLAVE_CATASTRAL")
     for row in rows[1:]:
         row[column] = short_key(row[column])
-    with path.open("w", encoding="cp1252", newline="") as handle:
-        csv.writer(handle, delimiter=";").writerows(rows)
+    write_padron(path, rows)
+
+
+# The other billing system's names of the columns it keeps apart, as its mapping file gives them.
+OTHER_NAMES = {"CUENTA": "NUM_CONTRATO", "TITULAR": "NOMBRE_USUARIO", "TARIFA": "TIPO_SERVICIO"}
+ADDRESS_PARTS = ("CALLE", "NUMERO_EXT", "NUMERO_INT", "COLONIA")
+
+
+def domicilio(street: str, number: str, interior: str, colonia: str) -> str:
+    """One address field as such systems write it: 'HIDALGO 12 INT 3, COL CENTRO'."""
+    text = " ".join(part for part in (street, number) if part)
+    if interior:
+        text += f" INT {interior}"
+    return f"{text}, {colonia}" if colonia else text
+
+
+def one_address_field(path: Path) -> Path:
+    """Rewrite the padrón with its address in one column and other column names; return the
+    mapping file that reads it (written beside it)."""
+    rows = read_padron(path)
+    header = rows[0]
+    parts = [header.index(name) for name in ADDRESS_PARTS]
+    kept = [index for index, name in enumerate(header) if name not in ADDRESS_PARTS]
+    new_rows = [[OTHER_NAMES.get(header[index], header[index]) for index in kept] + ["DOMICILIO"]]
+    new_rows += [
+        [row[index] for index in kept] + [domicilio(*(row[index] for index in parts))]
+        for row in rows[1:]
+    ]
+    write_padron(path, new_rows)
+    mapping = path.with_name("mapeo.yaml")
+    names = {**{other: ours.lower() for ours, other in OTHER_NAMES.items()}, "DOMICILIO": "calle"}
+    mapping.write_text(
+        "columns:\n" + "".join(f"  {other}: {ours}\n" for other, ours in names.items()),
+        encoding="utf-8",
+    )
+    return mapping
 
 
 def rewrite_layer(

@@ -80,6 +80,12 @@ def parse_args() -> argparse.Namespace:
         "fifth of them unnumbered",
     )
     parser.add_argument(
+        "--one-field",
+        action="store_true",
+        help="write the padrón's street, number, interior and colonia in one column DOMICILIO, "
+        "under other column names read through a mapping file (bench/foreign.py)",
+    )
+    parser.add_argument(
         "--relink",
         type=int,
         default=0,
@@ -294,6 +300,11 @@ def main() -> None:
         from foreign import foreignise  # bench/foreign.py, beside this script
 
         foreignise(files, args.seed)
+    padron_options = ["--fecha-corte", CUT_OFF]
+    if args.one_field:
+        from foreign import one_address_field
+
+        padron_options += ["--map", str(one_address_field(files.padron))]
     report("write the three files", time.perf_counter() - started)
     area = workdir / "area.gpkg"
     write_service_area(town, area, srid)
@@ -310,7 +321,7 @@ def main() -> None:
     )
     outputs["padron"] = timed(
         "import_padron padron.csv",
-        lambda: command("import_padron", str(files.padron), "--fecha-corte", CUT_OFF),
+        lambda: command("import_padron", str(files.padron), *padron_options),
     )
     if not args.skip_baseline:
         # The raw join, once before linking and once after (the machines are noisy).
