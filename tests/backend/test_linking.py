@@ -322,6 +322,62 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
     assert found["R11"].parcel_method == "direccion"
 
 
+def test_a_whole_address_in_one_column_links_by_its_street_number_and_colonia(
+    tmp_path: Path,
+) -> None:
+    """A billing system keeps the address in one column, DOMICILIO, mapped to `calle`: Avenida
+    Periférico runs through Ejido El Sabino (numbers 110 … 118) and Merino (114, 216, 218), so
+    114 is in both and only the colonia written after the number tells them apart."""
+    sabino, merino = ["110", "112", "114", "116", "118"], ["114", "216", "218"]
+    parcels = [
+        {
+            "clave_catastral": f"S-{i}",
+            "calle": "Periférico",
+            "numero": n,
+            "colonia": "Ejido El Sabino",
+        }
+        for i, n in enumerate(sabino)
+    ] + [
+        {"clave_catastral": f"M-{i}", "calle": "Periférico", "numero": n, "colonia": "Merino"}
+        for i, n in enumerate(merino)
+    ]
+    geometries = [lot(i) for i in range(len(sabino))] + [
+        lot(i, south=60) for i in range(len(merino))
+    ]
+    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, geometries))
+    streets = [
+        {"nombre": "Periférico", "tipo": "Avenida", "colonia": colonia}
+        for colonia in ("Ejido El Sabino", "Merino")
+    ]
+    run_vector_import(
+        StreetImporter(),
+        write_layer(tmp_path / "calles.gpkg", streets, [street_line(), street_line(south=60)]),
+    )
+    accounts = [
+        ["S114", "AVE. PERIFERICO 114, EJ. EL SABINO"],
+        ["S118", "PERIFERICO #118, Ejido El Sabino"],
+        ["M114", "AV. PERIFERICO 114 INT DEPTO A, COL. MERINO"],
+        ["M218", "Av. Periférico No. 218, Merino"],
+        ["X114", "AV. PERIFERICO 114"],  # in both colonias
+    ]
+    mapping = tmp_path / "mapeo.yaml"
+    mapping.write_text("columns:\n  NUM_CONTRATO: cuenta\n  DOMICILIO: calle\n", encoding="utf-8")
+    padron = write_padron(tmp_path / "padron.csv", ["NUM_CONTRATO", "DOMICILIO"], accounts)
+    assert import_padron(padron, mapping=mapping).rejected == 0
+
+    link_registry()
+
+    found = links()
+    assert {number: parcel_of(link) for number, link in found.items()} == {
+        "S114": "S-2",
+        "S118": "S-4",
+        "M114": "M-0",
+        "M218": "M-2",
+        "X114": None,
+    }
+    assert {link.parcel_method for link in found.values() if link.parcel} == {"direccion"}
+
+
 def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     """The billing system drops the state and municipality, the leading zeros or the trailing
     condominium group of the catastro's keys; a key of two groups says too little."""
