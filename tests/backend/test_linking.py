@@ -3,6 +3,7 @@
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pyogrio
 import pytest
@@ -42,6 +43,18 @@ def centre_of(i: int) -> tuple[float, float]:
     return point.y, point.x
 
 
+def import_layers(
+    folder: Path,
+    parcels: list[dict[str, Any]],
+    shapes: list[shapely.Polygon],
+    streets: list[dict[str, Any]],
+    lines: list[shapely.LineString],
+) -> None:
+    """Write a parcel layer and a street layer from these rows and import them."""
+    run_vector_import(ParcelImporter(), write_layer(folder / "predios.gpkg", parcels, shapes))
+    run_vector_import(StreetImporter(), write_layer(folder / "calles.gpkg", streets, lines))
+
+
 @pytest.fixture
 def town(tmp_path: Path) -> Path:
     """Two neighbourhoods, each with a 'Hidalgo' street of ten lots numbered 1, 3 … 19 on its
@@ -56,17 +69,13 @@ def town(tmp_path: Path) -> Path:
                  "colonia": colonia, "sup_construida": "90", "num_viviendas": dwellings}
             )  # fmt: skip
             shapes.append(lot(i, south))
-    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
     streets = [
         {"nombre": "Miguel Hidalgo", "tipo": "Calle", "colonia": "Zona Centro",
          "num_izq_ini": 1, "num_izq_fin": 19, "num_der_ini": 2, "num_der_fin": 20},
         {"nombre": "Hidalgo", "tipo": "Calle", "colonia": "Fracc. Las Fuentes",
          "num_izq_ini": 1, "num_izq_fin": 19, "num_der_ini": 2, "num_der_fin": 20},
     ]  # fmt: skip
-    run_vector_import(
-        StreetImporter(),
-        write_layer(tmp_path / "calles.gpkg", streets, [street_line(), street_line(SOUTH)]),
-    )
+    import_layers(tmp_path, parcels, shapes, streets, [street_line(), street_line(SOUTH)])
     lat, lon = centre_of(1)
     accounts = [
         ["1", "A-0", "", "", "", "", "", ""],
@@ -99,6 +108,11 @@ def links() -> dict[str, AccountLink]:
 
 def parcel_of(link: AccountLink) -> str | None:
     return link.parcel.cadastral_key if link.parcel else None
+
+
+def linked_parcels() -> dict[str, str | None]:
+    """Each account's parcel key (None when unlinked), by account number."""
+    return {number: parcel_of(link) for number, link in links().items()}
 
 
 def test_each_method_links_the_right_parcel(town: Path) -> None:
@@ -183,8 +197,7 @@ def blocks_town(tmp_path: Path) -> Path:
             shapes.append(lot(i, south))
         streets.append({"nombre": street, "tipo": "Calle", "colonia": colonia})
         lines.append(street_line(south))
-    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
-    run_vector_import(StreetImporter(), write_layer(tmp_path / "calles.gpkg", streets, lines))
+    import_layers(tmp_path, parcels, shapes, streets, lines)
     accounts = [
         ["M1", "C. Roble Mz 3 Lt 2 Fracc. Los Arboles", "", ""],  # all in the street field
         ["M2", "", "Mza. 3 Lote 4", "Los Arboles"],  # no street
@@ -233,8 +246,7 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
             shapes.append(lot(i, south))
         streets.append({"nombre": "Benito Juarez", "tipo": "Calle", "colonia": colonia})
         lines.append(street_line(south))
-    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, shapes))
-    run_vector_import(StreetImporter(), write_layer(tmp_path / "calles.gpkg", streets, lines))
+    import_layers(tmp_path, parcels, shapes, streets, lines)
     accounts = [
         ["N1", "C. Juarez", "7", "San Jose"],
         ["N2", "Benito Juárez", "13", "COL. SAN JOSÉ"],
@@ -297,14 +309,9 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
         {"clave_catastral": f"M-{i}", "calle": "Morelos", "numero": number, "colonia": "El Carmen"}
         for i, number in enumerate(numbers)
     ]
-    run_vector_import(
-        ParcelImporter(),
-        write_layer(tmp_path / "predios.gpkg", parcels, [lot(i) for i in range(len(numbers))]),
-    )
     street = [{"nombre": "Morelos", "tipo": "Calle", "colonia": "El Carmen"}]
-    run_vector_import(
-        StreetImporter(), write_layer(tmp_path / "calles.gpkg", street, [street_line()])
-    )
+    shapes = [lot(i) for i in range(len(numbers))]
+    import_layers(tmp_path, parcels, shapes, street, [street_line()])
     accounts = [
         [f"R{ext}", "Calle Morelos", ext, "El Carmen"] for ext in ("3", "5", "11", "15", "4")
     ]
@@ -312,7 +319,7 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
     assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
     link_registry()
     found = links()
-    assert {number: parcel_of(link) for number, link in found.items()} == {
+    assert linked_parcels() == {
         "R3": "M-1",
         "R5": "M-1",
         "R11": "M-3",
@@ -344,15 +351,11 @@ def test_a_whole_address_in_one_column_links_by_its_street_number_and_colonia(
     geometries = [lot(i) for i in range(len(sabino))] + [
         lot(i, south=60) for i in range(len(merino))
     ]
-    run_vector_import(ParcelImporter(), write_layer(tmp_path / "predios.gpkg", parcels, geometries))
     streets = [
         {"nombre": "Periférico", "tipo": "Avenida", "colonia": colonia}
         for colonia in ("Ejido El Sabino", "Merino")
     ]
-    run_vector_import(
-        StreetImporter(),
-        write_layer(tmp_path / "calles.gpkg", streets, [street_line(), street_line(south=60)]),
-    )
+    import_layers(tmp_path, parcels, geometries, streets, [street_line(), street_line(south=60)])
     accounts = [
         ["S114", "AVE. PERIFERICO 114, EJ. EL SABINO"],
         ["S118", "PERIFERICO #118, Ejido El Sabino"],
@@ -368,7 +371,7 @@ def test_a_whole_address_in_one_column_links_by_its_street_number_and_colonia(
     link_registry()
 
     found = links()
-    assert {number: parcel_of(link) for number, link in found.items()} == {
+    assert linked_parcels() == {
         "S114": "S-2",
         "S118": "S-4",
         "M114": "M-0",
@@ -468,7 +471,7 @@ def test_working_tables_are_gone_after_a_run_a_dry_run_and_a_failed_run(
     assert session_state() == before
     link_registry()
     assert session_state() == before
-    written = {link.account.number: parcel_of(link) for link in links().values()}
+    written = linked_parcels()
 
     def broken() -> None:
         raise RuntimeError("se cayó la conexión")
@@ -477,7 +480,7 @@ def test_working_tables_are_gone_after_a_run_a_dry_run_and_a_failed_run(
     with pytest.raises(RuntimeError):
         link_registry()
     assert session_state() == before
-    assert {link.account.number: parcel_of(link) for link in links().values()} == written
+    assert linked_parcels() == written
 
 
 def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> None:
