@@ -4,7 +4,9 @@ key by its groups of letters and digits, each number without leading zeros and w
 zero groups (a condominium unit '000' that one system leaves out); a key that lacks the leading
 groups of the other (state, municipality) matches by its last three groups and then by all of
 its own. Functions here, not in the app's SQL files, because an index depends on them (those
-files are dropped and created again after every migrate)."""
+files are dropped and created again after every migrate). Neither calls the other: the index
+composes them (a function body names other functions by the search path, which pg_restore
+empties when it builds the index)."""
 
 from django.db import migrations
 
@@ -19,12 +21,13 @@ forward = [
     $$
     """,
     r"""
-    CREATE FUNCTION registry_key_tail(key text) RETURNS text
+    CREATE FUNCTION registry_key_tail(groups text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
-        SELECT substring(registry_key_groups(key) from '[^-]+-[^-]+-[^-]+$')
+        SELECT substring(groups from '[^-]+-[^-]+-[^-]+$')
     $$
     """,
-    "CREATE INDEX registry_parcel_key_tail ON registry_parcel (registry_key_tail(cadastral_key))",
+    "CREATE INDEX registry_parcel_key_tail ON registry_parcel "
+    "(registry_key_tail(registry_key_groups(cadastral_key)))",
 ]
 backward = [
     "DROP INDEX registry_parcel_key_tail",
