@@ -43,7 +43,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -272,6 +272,9 @@ class _Vocabulary:
     lote: _Phrases[bool]
     km: _Phrases[bool]
     number_words: frozenset[str]
+    # The words a house number may start with besides its digits: the first tokens
+    # _NumberScanner takes ('#', 'NO', 'S/N', 'MZ', 'KM', 'INT', a floor, 'M3 L12' …).
+    number_starts: frozenset[str]
     abbreviations: _Phrases[Phrase]
     titles: frozenset[str]
     cardinals: _Phrases[int]
@@ -280,16 +283,6 @@ class _Vocabulary:
     ordinal_nouns: frozenset[str]
     spellings: dict[str, str] = field(default_factory=dict)
     heroes: _Phrases[Phrase] = field(default_factory=lambda: _Phrases({}))
-
-    @cached_property
-    def number_starts(self) -> frozenset[str]:
-        """The words a house number may start with, besides its digits ('#', 'NO', 'S/N',
-        'MZ', 'KM', 'INT', 'M3 L12' …): the first tokens ``_NumberScanner`` takes."""
-        tables = (
-            self.unnumbered, self.km, self.manzana, self.lote, self.floors, self.interior_kinds,
-            self.ext_prefixes,
-        )  # fmt: skip
-        return frozenset().union(*(table.firsts for table in tables)) | {"M", "#"}
 
 
 def _read(name: str) -> list[list[str]]:
@@ -404,6 +397,13 @@ def _load_base() -> _Vocabulary:
     interior_kinds = _load_interior_kinds()
     tables: list[Mapping[Phrase, object]] = [*numbers.values(), interior_kinds]
     first_words = {phrase[0] for table in tables for phrase in table}
+    floors = _Phrases(
+        {
+            _number_phrase(variant): normalize_text(value)
+            for value, *variants in _read("mx/floors.txt")
+            for variant in variants
+        }
+    )
     return _Vocabulary(
         street_types=_Phrases(street_types),
         settlement_types=_Phrases(settlement_types),
@@ -411,17 +411,12 @@ def _load_base() -> _Vocabulary:
         unnumbered=_Phrases(numbers["unnumbered"]),
         ext_prefixes=_Phrases(numbers["ext"]),
         interior_kinds=_Phrases(interior_kinds),
-        floors=_Phrases(
-            {
-                _number_phrase(variant): normalize_text(value)
-                for value, *variants in _read("mx/floors.txt")
-                for variant in variants
-            }
-        ),
+        floors=floors,
         manzana=_Phrases(numbers["manzana"]),
         lote=_Phrases(numbers["lote"]),
         km=_Phrases(numbers["km"]),
         number_words=frozenset(first_words),
+        number_starts=frozenset(first_words | floors.firsts | {"M", "#"}),
         abbreviations=_Phrases(abbreviations),
         titles=titles,
         cardinals=_Phrases(_numbered("mx/numbers.txt")),
