@@ -24,7 +24,7 @@ _NEEDS_FULL_PARSE = re.compile(
 CACHE = 1 << 18
 
 # A parcel numbered as a range or a pair: '12-14', '12 Y 14', '12 AL 16', '12, 14'.
-_NUMBER_RANGE = re.compile(r"(\d+)\s*(?:-|/|,|\bY\b|\bAL\b)\s*(\d+)", re.IGNORECASE)
+_NUMBER_RANGE = re.compile(r"(\d+)\s*(?:-|–|—|/|,|\bY\b|\bAL\b)\s*(\d+)", re.IGNORECASE)
 RANGE_SPAN = 20  # the widest range read as one parcel's numbers
 
 

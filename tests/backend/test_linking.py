@@ -302,9 +302,10 @@ def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> 
 
 
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:
-    """Morelos numbers its parcels 1, 3-5, 7, 9 Y 11, 13 (double lots): 5 and 11 are the second
-    numbers of two of them; 15 is nobody's, 4 is across the street."""
-    numbers = ["1", "3-5", "7", "9 Y 11", "13"]
+    """Morelos numbers its parcels 1, 3-5, 7, 9 Y 11, 13–15 (double lots; the last with the en
+    dash a word processor writes): 5, 11 and 15 are the second numbers of three of them; 17 is
+    nobody's, 4 is across the street."""
+    numbers = ["1", "3-5", "7", "9 Y 11", "13\u201315"]
     parcels = [
         {"clave_catastral": f"M-{i}", "calle": "Morelos", "numero": number, "colonia": "El Carmen"}
         for i, number in enumerate(numbers)
@@ -313,7 +314,7 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
     shapes = [lot(i) for i in range(len(numbers))]
     import_layers(tmp_path, parcels, shapes, street, [street_line()])
     accounts = [
-        [f"R{ext}", "Calle Morelos", ext, "El Carmen"] for ext in ("3", "5", "11", "15", "4")
+        [f"R{ext}", "Calle Morelos", ext, "El Carmen"] for ext in ("3", "5", "11", "15", "17", "4")
     ]
     header = ["cuenta", "calle", "numero_ext", "colonia"]
     assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
@@ -323,7 +324,8 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
         "R3": "M-1",
         "R5": "M-1",
         "R11": "M-3",
-        "R15": None,
+        "R15": "M-4",
+        "R17": None,
         "R4": None,
     }
     assert found["R11"].parcel_method == "direccion"
