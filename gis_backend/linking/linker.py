@@ -44,7 +44,7 @@ MIN_COLONIA_EDIT_LENGTH = 6
 UNTYPED_FACTOR = 0.9
 # Streets matching an account's street less well than its best match by more than this are
 # other streets: a street type written or left out costs 1 - UNTYPED_FACTOR (0.1, kept), a name
-# inside another 0.15 (dropped).
+# inside another 0.15 (dropped when the best match is exact; link.sql, lk_street_colonia).
 BEST_STREET_MARGIN = 0.12
 WORK_MEM = "512MB"
 
@@ -126,8 +126,9 @@ def map_street_names() -> None:
 def add_misspelt_colonias() -> None:
     """Add to lk_colonia_alike the colonias a billing clerk misspelt: one or two letters
     swapped, dropped or wrong ('EL CRAMEN', 'LOS NARNAJOS', 'VALLE VREDE'), which trigram
-    similarity misses in short names. Edit similarity of at least ``COLONIA_EDIT_SIMILARITY``
-    between keys of ``MIN_COLONIA_EDIT_LENGTH`` letters or more."""
+    similarity misses in short names. Edit similarity of at least ``COLONIA_EDIT_SIMILARITY``,
+    for account keys of ``MIN_COLONIA_EDIT_LENGTH`` characters or more (a shorter one is too
+    close to too many names)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT colonia_key FROM lk_account WHERE colonia_key IS NOT NULL")
         account_keys = [key for (key,) in cursor.fetchall()]

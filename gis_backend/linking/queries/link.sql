@@ -91,7 +91,8 @@ SELECT u.account_id, p.id, 'clave_catastral', 0.85
 FROM lk_key_match u
 JOIN registry_account a ON a.id = u.account_id
 JOIN registry_parcel p
-  ON registry_key_tail(p.cadastral_key) = registry_key_tail(a.billing_cadastral_key)
+  ON registry_key_tail(registry_key_groups(p.cadastral_key))
+     = registry_key_tail(registry_key_groups(a.billing_cadastral_key))
 WHERE u.parcel_id IS NULL
   AND (registry_key_groups(p.cadastral_key) = registry_key_groups(a.billing_cadastral_key)
        OR registry_key_groups(p.cadastral_key) LIKE '%-' || registry_key_groups(a.billing_cadastral_key)
@@ -176,7 +177,9 @@ ANALYZE lk_colonia_alike;
 -- colonia: (account street, account colonia) -> (known street, parcel colonia), then the
 -- parcels of that street, colonia and number. In each colonia, only the streets that match
 -- about as well as its best (within {{BEST_STREET_MARGIN}}: a street type written or left out
--- costs 0.1, a name inside another 0.15): where a colonia has both 'Guadalupe Victoria' and 'Guadalupe',
+-- costs 0.1, a name inside another 0.15, so against an exact best match the one is kept and the
+-- other dropped; against a best match that itself lacks its type both are kept, and the
+-- ranking decides): where a colonia has both 'Guadalupe Victoria' and 'Guadalupe',
 -- 'GUADALUPE VICTORIA 501' is not the other street's 501 because its own parcel carries no
 -- number.
 CREATE UNLOGGED TABLE lk_street_colonia AS
@@ -273,12 +276,12 @@ WHERE alike.parcel_colonia IS NOT NULL OR a.colonia_key IS NULL OR p.colonia_key
 -- lot ('MZ 3 LT 12', 'Mza. 3 Lote 12'), billing files and cadastral layers give that instead of
 -- a number, often without a street or with one the layer names otherwise. Block and lot repeat
 -- from one fraccionamiento to the next, so they count in the same or a similar colonia (scored
--- as an address whose street agrees, else 0.8), or on the same street where a colonia is
+-- 0.8, or as an address where its street agrees better), or on the same street where a colonia is
 -- unknown. A lote written without its manzana (on either side) needs the street to agree, and
 -- scores 0.05 less: the street may cross several manzanas.
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
-       coalesce(0.88 * m.sim, 0.8)
+       greatest(0.88 * m.sim, 0.8)
        + CASE WHEN alike.parcel_colonia = a.colonia_key THEN 0.07 ELSE 0.03 END
        - CASE WHEN a.manzana = p.manzana THEN 0 ELSE 0.05 END
 FROM lk_account a
@@ -339,16 +342,16 @@ WHERE p.colonia_key IS NOT NULL
 ANALYZE lk_candidate;
 
 -- step: candidates
--- Parcels in another colonia that the cadastral key or the coordinates name, for the settled
--- accounts (the others have them all from the statement above). A parcel that both name gives
--- the same candidate twice: harmless, a source counts its best reading once. Three joins of a
--- million rows or more for a few thousand: found by a query PostgreSQL runs in parallel (an
--- INSERT … SELECT never is), then appended.
+-- Parcels in another colonia that the cadastral key or the coordinates name, for every account:
+-- there the address agrees with other evidence, namesake or not (the settled accounts and those
+-- whose street is in their colonia have none from the statement above; for the others it gives
+-- the same candidate again, as does a parcel that both name: harmless, a source counts its best
+-- reading once). Three joins of a million rows or more for a few thousand: found by a query
+-- PostgreSQL runs in parallel (an INSERT … SELECT never is), then appended.
 CREATE UNLOGGED TABLE lk_named_elsewhere AS
 SELECT c.account_id, c.parcel_id, 'direccion'::text AS method,
        0.88 * m.sim - 0.2 + CASE WHEN a.suffix = p.suffix THEN 0 ELSE -0.05 END AS score
 FROM lk_candidate c
-JOIN lk_settled x ON x.account_id = c.account_id
 JOIN lk_account a ON a.account_id = c.account_id
 JOIN lk_parcel p ON p.parcel_id = c.parcel_id AND p.number = a.number
 JOIN lk_street_map m ON m.account_key = a.street_key AND m.known_key = p.street_key
