@@ -225,6 +225,37 @@ def test_manzana_and_lote_link_within_their_colonia_or_street(blocks_town: Path)
         assert "manzana y lote" in found[number].unlinked_reason, number
 
 
+def test_a_street_that_agrees_keeps_a_lot_in_its_own_fraccionamiento(tmp_path: Path) -> None:
+    """Los Arboles (Calle Roble) and its neighbour Los Arboles II (Calle Encino) both have a
+    manzana 3 with lots 1 … 8. An account of Los Arboles whose street is misspelt ('C. Robel')
+    still has a street that agrees: its lot is not taken for the like-named neighbour's."""
+    parcels, shapes, streets, lines = [], [], [], []
+    for prefix, colonia, street, south in (
+        ("AR", "Fracc. Los Arboles", "Roble", 600),
+        ("A2", "Fracc. Los Arboles II", "Encino", 900),
+    ):
+        for i in range(1, 9):
+            parcels.append(
+                {"clave_catastral": f"{prefix}-{i}", "calle": street,
+                 "numero": f"MZ 3 LT {i}", "colonia": colonia}
+            )  # fmt: skip
+            shapes.append(lot(i, south))
+        streets.append({"nombre": street, "tipo": "Calle", "colonia": colonia})
+        lines.append(street_line(south))
+    import_layers(tmp_path, parcels, shapes, streets, lines)
+    accounts = [
+        ["X8", "C. Robel", "MZ 3 LT 8", "Los Arboles"],
+        ["X7", "Calle Roblez", "MZ 3 LT 7", "Los Arboles"],
+        ["X6", "Roble", "MZ 3 LT 6", "Los Arboles"],
+    ]
+    header = ["cuenta", "calle", "numero_ext", "colonia"]
+    assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
+
+    link_registry()
+
+    assert linked_parcels() == {"X8": "AR-8", "X7": "AR-7", "X6": "AR-6"}
+
+
 def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbours(
     tmp_path: Path,
 ) -> None:

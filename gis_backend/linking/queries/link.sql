@@ -276,12 +276,12 @@ WHERE alike.parcel_colonia IS NOT NULL OR a.colonia_key IS NULL OR p.colonia_key
 -- lot ('MZ 3 LT 12', 'Mza. 3 Lote 12'), billing files and cadastral layers give that instead of
 -- a number, often without a street or with one the layer names otherwise. Block and lot repeat
 -- from one fraccionamiento to the next, so they count in the same or a similar colonia (scored
--- 0.8, or as an address where its street agrees better), or on the same street where a colonia is
+-- 0.8, up to 0.88 as the street agrees), or on the same street where a colonia is
 -- unknown. A lote written without its manzana (on either side) needs the street to agree, and
 -- scores 0.05 less: the street may cross several manzanas.
 INSERT INTO lk_candidate
 SELECT a.account_id, p.parcel_id, 'direccion',
-       greatest(0.88 * m.sim, 0.8)
+       0.8 + coalesce(0.08 * m.sim, 0)
        + CASE WHEN alike.parcel_colonia = a.colonia_key THEN 0.07 ELSE 0.03 END
        - CASE WHEN a.manzana = p.manzana THEN 0 ELSE 0.05 END
 FROM lk_account a
