@@ -179,6 +179,20 @@ def write_padron(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
+ADDRESS_HEADER = ["cuenta", "calle", "numero_ext", "colonia"]
+
+
+def import_accounts(
+    folder: Path,
+    rows: list[list[str]],
+    header: list[str] = ADDRESS_HEADER,
+    mapping: Path | None = None,
+) -> None:
+    """Write a padrón of these rows and import it; every row must be accepted."""
+    summary = import_padron(write_padron(folder / "padron.csv", header, rows), mapping=mapping)
+    assert summary.rejected == 0, summary.errors
+
+
 @pytest.fixture
 def blocks_town(tmp_path: Path) -> Path:
     """Two fraccionamientos that number their lots by manzana and lote, the same ones in both:
@@ -207,9 +221,7 @@ def blocks_town(tmp_path: Path) -> Path:
         ["M6", "", "MZ 3 LT 5", ""],  # neither colonia nor street
         ["M7", "", "MZ 3 LT 40", "Los Arboles"],  # no such lot
     ]
-    header = ["cuenta", "calle", "numero_ext", "colonia"]
-    summary = import_padron(write_padron(tmp_path / "padron.csv", header, accounts))
-    assert summary.rejected == 0, summary.errors
+    import_accounts(tmp_path, accounts)
     return tmp_path
 
 
@@ -248,8 +260,7 @@ def test_a_street_that_agrees_keeps_a_lot_in_its_own_fraccionamiento(tmp_path: P
         ["X7", "Calle Roblez", "MZ 3 LT 7", "Los Arboles"],
         ["X6", "Roble", "MZ 3 LT 6", "Los Arboles"],
     ]
-    header = ["cuenta", "calle", "numero_ext", "colonia"]
-    assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
+    import_accounts(tmp_path, accounts)
 
     link_registry()
 
@@ -284,9 +295,7 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
         ["N3", "Juarez", "41", "San Jose"],
         ["N4", "Juarez", "19", "San Jose"],
     ]
-    header = ["cuenta", "calle", "numero_ext", "colonia"]
-    summary = import_padron(write_padron(tmp_path / "padron.csv", header, accounts))
-    assert summary.rejected == 0, summary.errors
+    import_accounts(tmp_path, accounts)
     link_registry()
     found = links()
     placed = {number: (parcel_of(found[number]), found[number].parcel_method) for number in found}
@@ -347,8 +356,7 @@ def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) 
     accounts = [
         [f"R{ext}", "Calle Morelos", ext, "El Carmen"] for ext in ("3", "5", "11", "15", "17", "4")
     ]
-    header = ["cuenta", "calle", "numero_ext", "colonia"]
-    assert import_padron(write_padron(tmp_path / "padron.csv", header, accounts)).rejected == 0
+    import_accounts(tmp_path, accounts)
     link_registry()
     found = links()
     assert linked_parcels() == {
@@ -398,8 +406,7 @@ def test_a_whole_address_in_one_column_links_by_its_street_number_and_colonia(
     ]
     mapping = tmp_path / "mapeo.yaml"
     mapping.write_text("columns:\n  NUM_CONTRATO: cuenta\n  DOMICILIO: calle\n", encoding="utf-8")
-    padron = write_padron(tmp_path / "padron.csv", ["NUM_CONTRATO", "DOMICILIO"], accounts)
-    assert import_padron(padron, mapping=mapping).rejected == 0
+    import_accounts(tmp_path, accounts, ["NUM_CONTRATO", "DOMICILIO"], mapping)
 
     link_registry()
 
