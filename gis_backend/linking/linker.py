@@ -25,9 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from gis_backend.core.progress import Phases
 from gis_backend.imports.bulk import first_load
 from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address
@@ -172,8 +175,28 @@ def load_steps(path: Path = QUERIES) -> dict[str, list[str]]:
     return steps
 
 
-def run_statements(statements: list[str]) -> list[int]:
-    """Run statements in order; return their row counts."""
+# What the progress bar says of each step of link.sql and of the steps in Python.
+STEP_NAMES = {
+    "stage": _("direcciones"),
+    "parcel_segments": _("frentes de los predios"),
+    "parcel_streets": _("calles de los predios"),
+    "street_names": _("nombres de calle"),
+    "colonias": _("colonias"),
+    "misspelt_colonias": _("colonias mal escritas"),
+    "candidates": _("candidatos"),
+    "choose": _("elección"),
+    "segments": _("tramos"),
+    "write": _("escritura de los vínculos"),
+}
+PYTHON_STEPS: dict[str, Callable[[], None]] = {
+    "stage": stage_addresses,
+    "street_names": map_street_names,
+    "misspelt_colonias": add_misspelt_colonias,
+}
+
+
+def run_statements(statements: list[str], phases: Phases) -> list[int]:
+    """Run statements in order (each one phase of ``phases``); return their row counts."""
     rowcounts = []
     with connection.cursor() as cursor:
         for statement in statements:
@@ -182,39 +205,52 @@ def run_statements(statements: list[str]) -> list[int]:
             rowcounts.append(cursor.rowcount)
             seconds = time.perf_counter() - started
             logger.debug("%.2f s, %d rows: %s", seconds, cursor.rowcount, statement[:70])
+            phases.done()
     return rowcounts
 
 
-def timed(what: str, action: Callable[[], None]) -> None:
-    started = time.perf_counter()
-    action()
-    logger.debug("%.2f s: %s", time.perf_counter() - started, what)
+def run_steps(names: tuple[str, ...], steps: dict[str, list[str]], phases: Phases) -> list[int]:
+    """Run the steps ``names`` in order, each from link.sql or, in ``PYTHON_STEPS``, in Python;
+    return the row counts of the SQL ones' statements."""
+    rowcounts = []
+    for name in names:
+        phases.start(str(STEP_NAMES[name]))
+        if name in PYTHON_STEPS:
+            started = time.perf_counter()
+            PYTHON_STEPS[name]()
+            logger.debug("%.2f s: %s", time.perf_counter() - started, name)
+            phases.done()
+        else:
+            rowcounts += run_statements(steps[name], phases)
+    return rowcounts
 
 
-def link_registry(*, dry_run: bool = False) -> LinkSummary:
-    """Link every account; one transaction; returns what was decided."""
+# The steps in the order they run, up to the one that writes the links ("write").
+DECIDING = (
+    "stage", "parcel_segments", "parcel_streets", "street_names", "colonias", "misspelt_colonias",
+    "candidates", "choose", "segments",
+)  # fmt: skip
+
+
+def link_registry(*, dry_run: bool = False, progress: bool = False) -> LinkSummary:
+    """Link every account; one transaction; returns what was decided. ``progress``: a bar of
+    the steps on standard error."""
     summary = LinkSummary()
-    with transaction.atomic():
+    steps = load_steps()
+    total = sum(1 if name in PYTHON_STEPS else len(steps[name]) for name in (*DECIDING, "write"))
+    with transaction.atomic(), Phases(gettext("Vinculando"), total, progress) as phases:
         with connection.cursor() as cursor:
             # Sorts, hashes and index builds of a million candidates fit in memory instead of
             # spilling to disk (the server default is 4 MB); for this transaction only.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
         with workspace():
-            steps = load_steps()
-            timed("addresses parsed and staged", stage_addresses)
-            for step in ("parcel_segments", "parcel_streets"):
-                run_statements(steps[step])
-            timed("street names mapped", map_street_names)
-            run_statements(steps["colonias"])
-            timed("misspelt colonias", add_misspelt_colonias)
-            for step in ("candidates", "choose", "segments"):
-                run_statements(steps[step])
+            run_steps(DECIDING, steps, phases)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM lk_final")
                 (accounts,) = cursor.fetchone()
             with first_load(("registry_accountlink",), accounts, "link_registry"):
-                summary.written = sum(run_statements(steps["write"]))
+                summary.written = sum(run_steps(("write",), steps, phases))
             with connection.cursor() as cursor:
                 cursor.execute(
                     """

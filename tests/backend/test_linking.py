@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -489,6 +490,21 @@ def test_command_prints_summary_and_dry_run_writes_nothing(
     assert "Cuentas 9" in out and "vinculadas a predio 6" in out
 
 
+def test_progress_names_each_step_and_ends_with_all_done(
+    town: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A million accounts take minutes: on a terminal the command shows the step running and
+    how many are done (tqdm redraws the line; the last drawing says all are)."""
+    link_registry(progress=True)
+    err = capsys.readouterr().err
+    for step in ("direcciones", "candidatos", "elección", "tramos", "escritura de los vínculos"):
+        assert step in err, step
+    done, total = map(int, re.findall(r"(\d+)/(\d+)", err)[-1])
+    assert done == total > 20
+    link_registry()  # off unless asked: a log or a pipe gets the summary alone
+    assert "Vinculando" not in capsys.readouterr().err
+
+
 def session_state() -> tuple[list[str], tuple[str, ...]]:
     """The linking schema's tables, the search path and the parallel query setting."""
     with connection.cursor() as cursor:
@@ -516,7 +532,7 @@ def test_working_tables_are_gone_after_a_run_a_dry_run_and_a_failed_run(
     def broken() -> None:
         raise RuntimeError("se cayó la conexión")
 
-    monkeypatch.setattr(linker, "map_street_names", broken)
+    monkeypatch.setitem(linker.PYTHON_STEPS, "street_names", broken)
     with pytest.raises(RuntimeError):
         link_registry()
     assert session_state() == before

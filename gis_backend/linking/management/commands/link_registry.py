@@ -1,3 +1,4 @@
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="calcula todo sin guardar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = link_registry(dry_run=options["dry_run"])
+        summary = link_registry(dry_run=options["dry_run"], progress=sys.stderr.isatty())
         linked = summary.accounts - summary.unlinked
         share = 100 * linked / summary.accounts if summary.accounts else 0
         if options["dry_run"]:
