@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
+from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
 from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused
@@ -28,7 +30,7 @@ from gis_backend.imports.padron_sql import (
     TEMP_TABLES,
 )
 from gis_backend.imports.problems import Problem, Summary
-from gis_backend.imports.tabular import Mapping, read_table, write_rejects
+from gis_backend.imports.tabular import Mapping, Table, read_table, write_rejects
 
 
 def reject_duplicates(batch: PadronBatch, file: str) -> None:
@@ -69,12 +71,32 @@ def import_padron_rows(
     rejects: Path | None,
     progress: bool,
 ) -> Summary:
-    table = read_table(
-        path, required=("cuenta",), mapping=Mapping.load(mapping) if mapping else None
-    )
-    file = path.name
-    batch = check_file(table, file, progress)
-    reject_duplicates(batch, file)
+    # Reading, checking, staging, each statement of PADRON_SQL, indexes and keys.
+    total = 4 + len(PADRON_SQL)
+    with Phases(_("Importando el padrón"), total, progress) as phases:
+        phases.start(_("lectura"))
+        table = read_table(
+            path, required=("cuenta",), mapping=Mapping.load(mapping) if mapping else None
+        )
+        phases.done()
+        phases.start(_("revisión"))
+        file = path.name
+        batch = check_file(table, file, progress)
+        reject_duplicates(batch, file)
+        phases.done()
+        return apply_padron(table, batch, as_of, dry_run, rejects, phases)
+
+
+def apply_padron(
+    table: Table,
+    batch: PadronBatch,
+    as_of: date | None,
+    dry_run: bool,
+    rejects: Path | None,
+    phases: Phases,
+) -> Summary:
+    """Write the good rows of a checked file (unless ``dry_run``) and the rejects file."""
+    path, file = table.path, table.path.name
     summary = Summary(read=len(batch), dry_run=dry_run)
     meter_conflicts(batch, file, summary)
     good = batch.good()
@@ -83,7 +105,9 @@ def import_padron_rows(
     summary.errors = [p for index in bad for p in batch.problems[index]]
     with transaction.atomic():
         if good:
-            created, updated, taken = write_accounts(batch, good, as_of or date.today(), file)
+            created, updated, taken = write_accounts(
+                batch, good, as_of or date.today(), file, phases
+            )
             summary.created, summary.updated = created, updated
             lines = {batch.values["number"][index]: batch.lines[index] for index in good}
             summary.warnings += [
@@ -197,23 +221,29 @@ def stage_padron(batch: PadronBatch, good: list[int]) -> None:
 
 
 def write_accounts(
-    batch: PadronBatch, good: list[int], as_of: date, file: str = ""
+    batch: PadronBatch, good: list[int], as_of: date, file: str, phases: Phases
 ) -> tuple[int, int, list[tuple[str, str, str]]]:
     """Stage the good rows and apply them with set-based SQL (a large first load in bulk, see
     ``bulk.first_load``).
 
     Returns (created, updated accounts, meters the file puts on an account while the registry
     has them on another: (account, serial, other account))."""
+    phases.start(_("preparación"))
     stage_padron(batch, good)
     with connection.cursor() as cursor:
         cursor.execute(TAKEN_METERS)
         taken = [tuple(row) for row in cursor.fetchall()]
+    phases.done()
     created = 0
     with first_load(BULK_TABLES, len(good), file), connection.cursor() as cursor:
+        phases.start(_("escritura"))
         for statement in PADRON_SQL:
             cursor.execute(statement, {"as_of": as_of})
             if statement is CREATE_ACCOUNTS:
                 created = cursor.rowcount
+            phases.done()
+        phases.start(_("índices y llaves"))
+    phases.done()
     with connection.cursor() as cursor:
         cursor.execute(COUNT_UPDATED)
         (updated,) = cursor.fetchone()

@@ -2,6 +2,7 @@
 
 import csv
 import logging
+import re
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -70,6 +71,21 @@ def test_import_reads_values_as_people_write_them(tmp_path: Path) -> None:
     )
     third = Account.objects.get(number="1003")
     assert (third.tariff, third.dwellings, third.metered) == ("domestico", 2, False)
+
+
+def test_progress_names_each_phase_and_ends_with_all_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the command shows the phase running and how many are done (tqdm redraws
+    the line; the last drawing says all are); off unless asked."""
+    import_padron(write_csv(tmp_path / "padron.csv", ROWS), progress=True)
+    err = capsys.readouterr().err
+    for phase in ("lectura", "revisión", "preparación", "escritura", "índices y llaves"):
+        assert phase in err, phase
+    done, total = map(int, re.findall(r"(\d+)/(\d+)", err)[-1])
+    assert done == total > 5
+    import_padron(write_csv(tmp_path / "padron.csv", ROWS))
+    assert "Importando" not in capsys.readouterr().err
 
 
 def test_reimport_is_idempotent_and_changes_update_in_place(tmp_path: Path) -> None:
