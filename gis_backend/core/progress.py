@@ -10,6 +10,7 @@ class Phases:
     """``with Phases(label, total, enabled) as phases: phases.start(name) … phases.done()``."""
 
     def __init__(self, label: str, total: int, enabled: bool) -> None:
+        self.enabled = enabled  # a phase may show a bar of its own rows too
         self.bar = tqdm(total=total, desc=label, unit=" pasos", disable=not enabled)
 
     def start(self, name: str) -> None:

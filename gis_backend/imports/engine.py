@@ -12,8 +12,10 @@ import pyogrio
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
 from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused, parse_distinct
@@ -143,7 +145,27 @@ def run_vector_import(
     progress: bool = False,
     mapping: Path | None = None,
 ) -> Summary:
-    source = read_vector(path, layer=layer, srid=srid, storage_srid=settings.STORAGE_SRID)
+    # Reading, checking, writing, indexes and keys.
+    with Phases(_("Importando %(file)s") % {"file": path.name}, 4, progress) as phases:
+        phases.start(_("lectura"))
+        source = read_vector(path, layer=layer, srid=srid, storage_srid=settings.STORAGE_SRID)
+        phases.done()
+        return import_vector_source(
+            importer, source, path, dry_run=dry_run, rejects=rejects, mapping=mapping,
+            phases=phases,
+        )  # fmt: skip
+
+
+def import_vector_source(
+    importer: VectorImporter,
+    source: VectorSource,
+    path: Path,
+    *,
+    dry_run: bool,
+    rejects: Path | None,
+    mapping: Path | None,
+    phases: Phases,
+) -> Summary:
     file = path.name
     if len(source) == 0:
         raise file_error(path, "el archivo no tiene registros")
@@ -161,16 +183,22 @@ def run_vector_import(
 
     summary = Summary(read=len(source), dry_run=dry_run)
     with gc_paused():
-        checked = check_rows(importer, source, summary, progress)
+        phases.start(_("revisión"))
+        checked = check_rows(importer, source, summary, phases.enabled)
         reject_duplicate_keys(importer, checked, file)
         good = checked.good(len(source))
         bad = sorted(checked.problems)
         summary.rejected = len(bad)
         summary.errors = [p for index in bad for p in checked.problems[index]]
+        phases.done()
 
         with transaction.atomic():
             with first_load(importer.bulk_tables, len(good), file):
+                phases.start(_("escritura"))
                 created, updated = importer.upsert(checked, good) if good else (0, 0)
+                phases.done()
+                phases.start(_("índices y llaves"))
+            phases.done()
             if dry_run:
                 transaction.set_rollback(True)
     summary.created, summary.updated = created, updated

@@ -1,5 +1,6 @@
 """Importing a cadastral parcel layer: what the user sees for good and bad files."""
 
+import re
 from pathlib import Path
 
 import pyogrio
@@ -49,6 +50,21 @@ def test_import_creates_parcels_in_storage_crs_with_colonia(tmp_path: Path) -> N
     assert parcel.land_use == "habitacional"
     assert parcel.colonia is not None and parcel.colonia.name == "Zona Centro"
     assert Colonia.objects.count() == 1
+
+
+def test_progress_names_each_phase_and_ends_with_all_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the command shows the file, the phase running and how many are done; off
+    unless asked."""
+    run(three_parcels(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "Importando predios.gpkg" in err
+    for phase in ("lectura", "revisión", "escritura", "índices y llaves"):
+        assert phase in err, phase
+    assert re.findall(r"(\d+)/(\d+)", err)[-1] == ("4", "4")
+    run(three_parcels(tmp_path))
+    assert "Importando" not in capsys.readouterr().err
 
 
 def test_reimport_changes_nothing_and_a_changed_row_updates_in_place(tmp_path: Path) -> None:
