@@ -31,6 +31,7 @@ from gis_backend.imports.padron_sql import (
 )
 from gis_backend.imports.problems import Problem, Summary
 from gis_backend.imports.tabular import Mapping, Table, read_table, write_rejects
+from gis_backend.linking.linker import prepare_accounts
 
 
 def reject_duplicates(batch: PadronBatch, file: str) -> None:
@@ -71,8 +72,9 @@ def import_padron_rows(
     rejects: Path | None,
     progress: bool,
 ) -> Summary:
-    # Reading, checking, staging, each statement of PADRON_SQL, indexes and keys.
-    total = 4 + len(PADRON_SQL)
+    # Reading, checking, staging, each statement of PADRON_SQL, indexes and keys; the addresses
+    # parsed for the linker, unless nothing is written.
+    total = 4 + len(PADRON_SQL) + (0 if dry_run else 1)
     with Phases(_("Importando el padrón"), total, progress) as phases:
         phases.start(_("lectura"))
         table = read_table(
@@ -109,6 +111,11 @@ def apply_padron(
                 batch, good, as_of or date.today(), file, phases
             )
             summary.created, summary.updated = created, updated
+            if not dry_run:
+                # The linker's parse of the addresses, kept for the next linking run.
+                phases.start(_("direcciones"))
+                prepare_accounts()
+                phases.done()
             lines = {batch.values["number"][index]: batch.lines[index] for index in good}
             summary.warnings += [
                 Problem(

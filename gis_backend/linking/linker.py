@@ -33,8 +33,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from gis_backend.core.progress import Phases
 from gis_backend.imports.bulk import first_load
 from gis_backend.imports.engine import copy_rows
-from gis_backend.linking import address
-from gis_backend.linking.prepare import stage_addresses
+from gis_backend.linking import address, inputs
+from gis_backend.linking.prepare import stage_accounts, stage_parcels
 from gis_backend.linking.workspace import workspace
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,8 @@ def load_steps(path: Path = QUERIES) -> dict[str, list[str]]:
 
 # What the progress bar says of each step of link.sql and of the steps in Python.
 STEP_NAMES = {
-    "stage": _("direcciones"),
+    "accounts": _("direcciones de las cuentas"),
+    "parcels": _("direcciones de los predios"),
     "parcel_segments": _("frentes de los predios"),
     "parcel_streets": _("calles de los predios"),
     "street_names": _("nombres de calle"),
@@ -189,7 +190,8 @@ STEP_NAMES = {
     "write": _("escritura de los vínculos"),
 }
 PYTHON_STEPS: dict[str, Callable[[], None]] = {
-    "stage": stage_addresses,
+    "accounts": stage_accounts,
+    "parcels": stage_parcels,
     "street_names": map_street_names,
     "misspelt_colonias": add_misspelt_colonias,
 }
@@ -225,11 +227,60 @@ def run_steps(names: tuple[str, ...], steps: dict[str, list[str]], phases: Phase
     return rowcounts
 
 
+# The steps that prepare the parcel-side inputs kept between runs (inputs.py): they run only
+# when those are out of date.
+PARCEL_STEPS = ("parcels", "parcel_segments", "parcel_streets")
 # The steps in the order they run, up to the one that writes the links ("write").
 DECIDING = (
-    "stage", "parcel_segments", "parcel_streets", "street_names", "colonias", "misspelt_colonias",
-    "candidates", "choose", "segments",
+    "accounts", *PARCEL_STEPS, "street_names", "colonias", "misspelt_colonias", "candidates",
+    "choose", "segments",
 )  # fmt: skip
+
+
+def set_memory() -> None:
+    """Sorts, hashes and index builds of a million rows fit in memory instead of spilling to
+    disk (the server default is 4 MB); for the rest of the transaction only."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
+
+
+def prepare_accounts() -> None:
+    """Bring the accounts' kept addresses up to date (``prepare.stage_accounts``), for an
+    import that changed accounts, inside its transaction: the next linking run finds them
+    parsed."""
+    set_memory()
+    with workspace():
+        stage_accounts()
+
+
+def write_links(steps: dict[str, list[str]], phases: Phases, summary: LinkSummary) -> None:
+    """Write the links decided (lk_final, lk_segment): a first linking of a large town in bulk
+    (``first_load``), its keys and indexes rebuilt as the last phase; fill ``summary``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM lk_final")
+        (accounts,) = cursor.fetchone()
+    with first_load(("registry_accountlink",), accounts, "link_registry"):
+        summary.written = sum(run_steps(("write",), steps, phases))
+        phases.start(gettext("índices y llaves"))
+    phases.done()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*),
+                   count(*) FILTER (WHERE parcel_id IS NULL),
+                   count(*) FILTER (WHERE unlinked_reason LIKE 'ambigua%'),
+                   count(*) FILTER (WHERE parcel_verified)
+            FROM lk_final
+            """
+        )
+        summary.accounts, summary.unlinked, summary.ambiguous, summary.kept_verified = (
+            cursor.fetchone()
+        )
+        cursor.execute(
+            "SELECT parcel_method, count(*) FROM lk_final WHERE parcel_id IS NOT NULL GROUP BY 1"
+        )
+        summary.by_method = dict(cursor.fetchall())
 
 
 def link_registry(*, dry_run: bool = False, progress: bool = False) -> LinkSummary:
@@ -237,38 +288,20 @@ def link_registry(*, dry_run: bool = False, progress: bool = False) -> LinkSumma
     the steps on standard error."""
     summary = LinkSummary()
     steps = load_steps()
-    total = sum(1 if name in PYTHON_STEPS else len(steps[name]) for name in (*DECIDING, "write"))
-    with transaction.atomic(), Phases(gettext("Vinculando"), total, progress) as phases:
-        with connection.cursor() as cursor:
-            # Sorts, hashes and index builds of a million candidates fit in memory instead of
-            # spilling to disk (the server default is 4 MB); for this transaction only.
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            cursor.execute(f"SET LOCAL maintenance_work_mem = '{WORK_MEM}'")
+    with transaction.atomic():
+        set_memory()
         with workspace():
-            run_steps(DECIDING, steps, phases)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM lk_final")
-                (accounts,) = cursor.fetchone()
-            with first_load(("registry_accountlink",), accounts, "link_registry"):
-                summary.written = sum(run_steps(("write",), steps, phases))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    """
-                    SELECT count(*),
-                           count(*) FILTER (WHERE parcel_id IS NULL),
-                           count(*) FILTER (WHERE unlinked_reason LIKE 'ambigua%'),
-                           count(*) FILTER (WHERE parcel_verified)
-                    FROM lk_final
-                    """
-                )
-                summary.accounts, summary.unlinked, summary.ambiguous, summary.kept_verified = (
-                    cursor.fetchone()
-                )
-                cursor.execute(
-                    "SELECT parcel_method, count(*) FROM lk_final "
-                    "WHERE parcel_id IS NOT NULL GROUP BY 1"
-                )
-                summary.by_method = dict(cursor.fetchall())
+            inputs.check_fingerprint()
+            parcels_ready = inputs.parcels_ready()
+            names = tuple(name for name in DECIDING if not (parcels_ready and name in PARCEL_STEPS))
+            total = sum(
+                1 if name in PYTHON_STEPS else len(steps[name]) for name in (*names, "write")
+            )
+            with Phases(gettext("Vinculando"), total + 1, progress) as phases:
+                run_steps(names, steps, phases)
+                if not parcels_ready:
+                    inputs.mark_parcels_ready()
+                write_links(steps, phases, summary)
         if dry_run:
             transaction.set_rollback(True)
     logger.info("Linked %d accounts, %d unlinked", summary.accounts, summary.unlinked)

@@ -9,12 +9,12 @@ row in Python."""
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 
 from gis_backend.imports.engine import copy_rows
-from gis_backend.linking import address
+from gis_backend.linking import address, inputs
 
 # Street fields that may carry more than a street name (a number, '#', a colonia) get the full
 # parse; the others are parsed as a street name alone, which is cached.
@@ -168,12 +168,20 @@ PARSE_TABLES = {
     "lk_full_parse": "street text, ext text, street_key text, street_phonetic text, "
     f"colonia_key text, typed boolean, {NUMBER_COLUMNS}",
 }
-# (id, cadastral key, street, number, colonia) of every account and every parcel.
+# An account's fields that its staged address is read from, as one digest: the kept address of
+# an account whose digest differs (or that has none) is parsed again.
+ACCOUNT_SOURCE_DIGEST = (
+    "md5(ROW(a.billing_cadastral_key, a.billing_street, a.billing_ext_number, "
+    "a.billing_colonia)::text)::uuid"
+)
+# (id, cadastral key, street, number, colonia) of every account and every parcel; the
+# account's with the digest of those fields.
 SOURCES = {
-    "lk_account": """
-        SELECT id, billing_cadastral_key AS cadastral_key, billing_street AS street,
-               billing_ext_number AS ext, billing_colonia AS colonia
-          FROM registry_account""",
+    "lk_account": f"""
+        SELECT a.id, a.billing_cadastral_key AS cadastral_key, a.billing_street AS street,
+               a.billing_ext_number AS ext, a.billing_colonia AS colonia,
+               {ACCOUNT_SOURCE_DIGEST} AS source_digest
+          FROM registry_account a""",
     "lk_parcel": """
         SELECT p.id, p.cadastral_key, p.street, p.number AS ext,
                coalesce(c.name, '') AS colonia
@@ -207,18 +215,23 @@ PARSED_JOINS = """
     JOIN lk_colonia_parse c ON c.raw = src.colonia
     LEFT JOIN lk_full_parse f ON f.street = src.street AND f.ext = src.ext
 """
-STAGED = {
-    "lk_account": f"""
-        SELECT src.id AS account_id,
-               nullif({CADASTRAL_KEY_SQL.format("src.cadastral_key")}, '') AS cadastral_key,
-               {FIELDS_SQL}
-          FROM ({SOURCES["lk_account"]}) src {PARSED_JOINS}""",
-    "lk_parcel": f"""
+
+
+def staged_sql(table: str, source: str) -> str:
+    """The staged rows of ``table`` (lk_account or lk_parcel) for the rows of ``source`` (its
+    ``SOURCES`` query, or that query narrowed), from the run's lk_*_parse tables."""
+    if table == "lk_account":
+        return f"""
+            SELECT src.id AS account_id,
+                   nullif({CADASTRAL_KEY_SQL.format("src.cadastral_key")}, '') AS cadastral_key,
+                   {FIELDS_SQL},
+                   src.source_digest
+              FROM ({source}) src {PARSED_JOINS}"""
+    return f"""
         SELECT src.id AS parcel_id,
                {CADASTRAL_KEY_SQL.format("src.cadastral_key")} AS cadastral_key,
                {FIELDS_SQL}
-          FROM ({SOURCES["lk_parcel"]}) src {PARSED_JOINS}""",
-}
+          FROM ({source}) src {PARSED_JOINS}"""
 
 
 # Colonias named elsewhere than by accounts and parcels: street segments' (a parcel without
@@ -226,32 +239,35 @@ STAGED = {
 OTHER_COLONIAS = "SELECT name FROM registry_colonia"
 
 
-def distinct_values(column: str) -> list[str]:
-    """The distinct values of one field over accounts and parcels (and, for the colonia, every
-    colonia of the registry)."""
-    sources = [f"SELECT {column} FROM ({sql}) src" for sql in SOURCES.values()]
-    if column == "colonia":
-        sources.append(OTHER_COLONIAS)
-    union = " UNION ".join(sources)
+def distinct_values(column: str, sources: dict[str, str]) -> list[str]:
+    """The distinct values of one field over ``sources`` (and, for the colonia when parcels are
+    staged, every colonia of the registry)."""
+    selects = [f"SELECT DISTINCT {column} FROM ({sql}) src" for sql in sources.values()]
+    if column == "colonia" and "lk_parcel" in sources:
+        selects.append(OTHER_COLONIAS)
     with connection.cursor() as cursor:
-        cursor.execute(union)
+        cursor.execute(" UNION ".join(selects))
         return [value for (value,) in cursor.fetchall()]
 
 
-def stage_field_parses() -> None:
-    """Parse every distinct street, number and colonia once, then every distinct (street,
-    number) pair that needs the whole address parsed."""
+def stage_field_parses(sources: dict[str, str]) -> None:
+    """Parse every distinct street, number and colonia of ``sources`` once, then every distinct
+    (street, number) pair that needs the whole address parsed, into the run's lk_*_parse."""
+    with connection.cursor() as cursor:
+        for table, definitions in PARSE_TABLES.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} ({definitions})")
     copy_rows(
         "lk_street_parse",
         ["raw", "match_key", "phonetic", "typed", "needs_full"],
-        ((raw, *street_fields(raw)) for raw in distinct_values("street")),
+        ((raw, *street_fields(raw)) for raw in distinct_values("street", sources)),
     )
     copy_rows(
         "lk_number_parse",
         ["raw", *NumberFields._fields],
         (
             (raw, *(number_fields(raw) or (None,) * len(NumberFields._fields)))
-            for raw in distinct_values("ext")
+            for raw in distinct_values("ext", sources)
         ),
     )
     copy_rows(
@@ -259,15 +275,15 @@ def stage_field_parses() -> None:
         ["raw", "colonia_key", "field_key"],
         (
             (raw, colonia_key(raw) or None, colonia_field_key(raw))
-            for raw in distinct_values("colonia")
+            for raw in distinct_values("colonia", sources)
         ),
     )
     pairs = " UNION ".join(
-        f"""SELECT src.street, src.ext FROM ({sql}) src
+        f"""SELECT DISTINCT src.street, src.ext FROM ({sql}) src
               JOIN lk_street_parse s ON s.raw = src.street
               JOIN lk_number_parse n ON n.raw = src.ext
              WHERE s.needs_full OR n.number IS NULL"""
-        for sql in SOURCES.values()
+        for sql in sources.values()
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE lk_street_parse")
@@ -279,30 +295,95 @@ def stage_field_parses() -> None:
         ["street", "ext", *Fields._fields],
         ((street, ext, *whole_address_fields(street, ext)) for street, ext in full),
     )
-
-
-def stage_addresses() -> None:
-    """Fill the working tables lk_account and lk_parcel (``workspace``): one row per account
-    and per parcel with its compared cadastral key and parsed address."""
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        for table, definitions in PARSE_TABLES.items():
-            cursor.execute(f"CREATE UNLOGGED TABLE {table} ({definitions})")
-    stage_field_parses()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE lk_colonia_parse")
         cursor.execute("ANALYZE lk_full_parse")
-        # The planner sorts a million rows to merge-join the few thousand whole-address parses;
-        # hashing them is several times cheaper.
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        for table, sql in STAGED.items():
-            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {sql}")
-        cursor.execute("RESET enable_mergejoin")
-        cursor.execute("CREATE INDEX ON lk_account (account_id)")
-        cursor.execute("CREATE INDEX ON lk_parcel (parcel_id)")
-        cursor.execute("CREATE INDEX ON lk_parcel (cadastral_key)")
-        cursor.execute("CREATE INDEX ON lk_parcel (street_key, number)")
-        cursor.execute("CREATE INDEX ON lk_parcel (street_key, colonia_key, number)")
-        cursor.execute("CREATE INDEX ON lk_parcel (lote) WHERE lote IS NOT NULL")
-        cursor.execute("ANALYZE lk_account")
-        cursor.execute("ANALYZE lk_parcel")
+
+
+# The accounts whose kept address is missing or out of date.
+STALE_ACCOUNTS = f"""
+    CREATE UNLOGGED TABLE lk_account_stale AS
+    SELECT a.id FROM registry_account a
+    LEFT JOIN {inputs.SCHEMA}.lk_account k ON k.account_id = a.id
+    WHERE k.account_id IS NULL OR k.source_digest <> {ACCOUNT_SOURCE_DIGEST}"""
+# A share of the accounts above which their addresses are staged again whole, in bulk.
+RESTAGE_ALL_SHARE = 0.5
+PARCEL_INDEXES = (
+    "(parcel_id)",
+    "(cadastral_key)",
+    "(street_key, number)",
+    "(street_key, colonia_key, number)",
+    "(lote) WHERE lote IS NOT NULL",
+)
+
+
+def stage_accounts() -> None:
+    """Bring the kept addresses of the accounts (``linking_inputs.lk_account``) up to date:
+    parse those of the accounts that are new or whose address fields changed, drop those of
+    accounts that are gone. Must run in the workspace (``workspace``)."""
+    inputs.check_fingerprint()
+    table = f"{inputs.SCHEMA}.lk_account"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        (kept,) = cursor.fetchone()
+        if kept:
+            cursor.execute(STALE_ACCOUNTS)
+            stale = cursor.rowcount
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            (count,) = cursor.fetchone()
+            if stale > RESTAGE_ALL_SHARE * count:
+                cursor.execute(f"DROP TABLE {table}")
+                kept = False
+    if not kept:
+        stage_field_parses({"lk_account": SOURCES["lk_account"]})
+        with connection.cursor() as cursor:
+            create_staged(cursor, table, staged_sql("lk_account", SOURCES["lk_account"]))
+            cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (account_id)")
+            cursor.execute(f"ANALYZE {table}")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""DELETE FROM {table} k
+                WHERE NOT EXISTS (SELECT 1 FROM registry_account a WHERE a.id = k.account_id)
+                   OR k.account_id IN (SELECT id FROM lk_account_stale)"""
+        )
+        gone = cursor.rowcount
+    if stale:
+        changed = f"{SOURCES['lk_account']} WHERE a.id IN (SELECT id FROM lk_account_stale)"
+        stage_field_parses({"lk_account": changed})
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} {staged_sql('lk_account', changed)}")
+    if stale or gone:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def stage_parcels() -> None:
+    """Stage every parcel's address again (``linking_inputs.lk_parcel``), with its indexes; the
+    linker then finds the segments in front of each parcel (link.sql) and marks the parcel-side
+    inputs ready (``inputs.parcels_ready``). Must run in the workspace."""
+    table = f"{inputs.SCHEMA}.lk_parcel"
+    stage_field_parses({"lk_parcel": SOURCES["lk_parcel"]})
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        create_staged(cursor, table, staged_sql("lk_parcel", SOURCES["lk_parcel"]))
+        for columns in PARCEL_INDEXES:
+            cursor.execute(f"CREATE INDEX ON {table} {columns}")
+        cursor.execute(f"ANALYZE {table}")
+
+
+def create_staged(cursor: Any, table: str, sql: str) -> None:
+    # The planner sorts a million rows to merge-join the few thousand whole-address parses;
+    # hashing them is several times cheaper.
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {sql}")
+    cursor.execute("RESET enable_mergejoin")
+
+
+def stage_addresses() -> None:
+    """Stage what a linking run compares of every account and, when the parcel-side inputs are
+    out of date, of every parcel (``linking_inputs.lk_account``, ``lk_parcel``)."""
+    connection.ensure_connection()
+    stage_accounts()
+    if not inputs.parcels_ready():
+        stage_parcels()

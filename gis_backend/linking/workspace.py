@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db import connection
 
+from gis_backend.linking import inputs
+
 SCHEMA = "linking_work"
 # pg_advisory lock key: "LINK" in ASCII.
 LOCK = 0x4C494E4B
@@ -30,8 +32,8 @@ SETTINGS = {"max_parallel_workers_per_gather": "2"}
 @contextmanager
 def workspace() -> Iterator[None]:
     """Inside the block, unqualified ``CREATE UNLOGGED TABLE lk_…`` lands in the linking schema,
-    names resolve there first and queries may run in parallel; the tables are dropped when the
-    block ends. Must run inside a transaction."""
+    names resolve there first, then among the kept inputs, and queries may run in parallel; the
+    run's tables are dropped when the block ends. Must run inside a transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("the linking workspace needs a transaction")
     with connection.cursor() as cursor:
@@ -39,7 +41,9 @@ def workspace() -> Iterator[None]:
         names = ["search_path", *SETTINGS]
         cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
         before = dict(zip(names, cursor.fetchone(), strict=True))
-        change = {"search_path": f"{SCHEMA}, {before['search_path']}", **SETTINGS}
+        # The run's tables first, then the inputs kept between runs (inputs.py).
+        path = f"{SCHEMA}, {inputs.SCHEMA}, {before['search_path']}"
+        change = {"search_path": path, **SETTINGS}
         set_all(cursor, change)
     yield
     # On an error the transaction (or the savepoint around the run) rolls back, and the tables

@@ -5,11 +5,17 @@
 -- dropped before the run commits (workspace.py).
 
 -- step: parcel_segments
+-- The steps parcel_segments and parcel_streets prepare the parcel-side inputs that runs keep
+-- (lk_parcel_segment and lk_parcel in the schema linking_inputs, gis_backend/linking/inputs.py):
+-- they run only when the parcels, their colonias or the street segments changed.
+DROP TABLE IF EXISTS linking_inputs.lk_parcel_segment;
+
+-- step: parcel_segments
 -- Every street segment within 30 m of every parcel, with its distance: one spatial join, driven
 -- by the segments (a tenth as many index probes as by the parcels), that the parcel-street and
 -- frontage steps read instead of probing the street layer once per parcel. A plain join, which
 -- PostgreSQL runs in parallel (17.7 s -> 11.2 s at a million parcels; the same rows).
-CREATE UNLOGGED TABLE lk_parcel_segment AS
+CREATE UNLOGGED TABLE linking_inputs.lk_parcel_segment AS
 SELECT p.id AS parcel_id, s.id AS segment_id, s.name_normalized AS name,
        ST_Distance(p.geom, s.geom) AS distance
 FROM registry_streetsegment s
