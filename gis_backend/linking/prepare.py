@@ -170,9 +170,10 @@ PARSE_TABLES = {
 }
 # An account's fields that its staged address is read from, as one digest: the kept address of
 # an account whose digest differs (or that has none) is parsed again.
+# (The four columns are NOT NULL; a unit separator keeps 'A', 'BC' apart from 'AB', 'C'.)
 ACCOUNT_SOURCE_DIGEST = (
-    "md5(ROW(a.billing_cadastral_key, a.billing_street, a.billing_ext_number, "
-    "a.billing_colonia)::text)::uuid"
+    "md5(concat_ws(E'\\x1f', a.billing_cadastral_key, a.billing_street, "
+    "a.billing_ext_number, a.billing_colonia))::uuid"
 )
 # (id, cadastral key, street, number, colonia) of every account and every parcel; the
 # account's with the digest of those fields.
@@ -301,9 +302,11 @@ def stage_field_parses(sources: dict[str, str]) -> None:
 
 
 # The accounts whose kept address is missing or out of date.
+# PostgreSQL plans this join of a million rows a side on one core unless a row handed over by
+# a parallel worker is costed near nothing (4.1 s -> 2.4 s at a million accounts).
 STALE_ACCOUNTS = f"""
     CREATE UNLOGGED TABLE lk_account_stale AS
-    SELECT a.id FROM registry_account a
+    SELECT a.id, k.account_id IS NULL AS new FROM registry_account a
     LEFT JOIN {inputs.SCHEMA}.lk_account k ON k.account_id = a.id
     WHERE k.account_id IS NULL OR k.source_digest <> {ACCOUNT_SOURCE_DIGEST}"""
 # A share of the accounts above which their addresses are staged again whole, in bulk.
@@ -327,10 +330,15 @@ def stage_accounts() -> None:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
         (kept,) = cursor.fetchone()
         if kept:
+            cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
             cursor.execute(STALE_ACCOUNTS)
-            stale = cursor.rowcount
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            (count,) = cursor.fetchone()
+            cursor.execute("RESET parallel_tuple_cost")
+            cursor.execute(
+                f"""SELECT count(*), count(*) FILTER (WHERE new),
+                           (SELECT count(*) FROM {table}), (SELECT count(*) FROM registry_account)
+                      FROM lk_account_stale"""
+            )
+            stale, new, count, accounts = cursor.fetchone()
             if stale > RESTAGE_ALL_SHARE * count:
                 cursor.execute(f"DROP TABLE {table}")
                 kept = False
@@ -342,19 +350,19 @@ def stage_accounts() -> None:
             cursor.execute(f"ANALYZE {table}")
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""DELETE FROM {table} k
-                WHERE NOT EXISTS (SELECT 1 FROM registry_account a WHERE a.id = k.account_id)
-                   OR k.account_id IN (SELECT id FROM lk_account_stale)"""
-        )
-        gone = cursor.rowcount
+        cursor.execute(f"DELETE FROM {table} WHERE account_id IN (SELECT id FROM lk_account_stale)")
+        # The rows left are those of the accounts up to date, unless some accounts are gone.
+        if count - (stale - new) != accounts - stale:
+            cursor.execute(
+                f"""DELETE FROM {table} k
+                    WHERE NOT EXISTS (SELECT 1 FROM registry_account a WHERE a.id = k.account_id)"""
+            )
+            cursor.execute(f"ANALYZE {table}")
     if stale:
         changed = f"{SOURCES['lk_account']} WHERE a.id IN (SELECT id FROM lk_account_stale)"
         stage_field_parses({"lk_account": changed})
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} {staged_sql('lk_account', changed)}")
-    if stale or gone:
-        with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
 
 
