@@ -495,12 +495,20 @@ def test_progress_names_each_step_and_ends_with_all_done(
 ) -> None:
     """A million accounts take minutes: on a terminal the command shows the step running and
     how many are done (tqdm redraws the line; the last drawing says all are)."""
+    steps = ["direcciones de las cuentas", "frentes de los predios", "candidatos", "elección"]
+    steps += ["tramos", "escritura de los vínculos", "índices y llaves"]
     link_registry(progress=True)
     err = capsys.readouterr().err
-    for step in ("direcciones", "candidatos", "elección", "tramos", "escritura de los vínculos"):
+    for step in steps:
         assert step in err, step
     done, total = map(int, re.findall(r"(\d+)/(\d+)", err)[-1])
     assert done == total > 20
+    # The parcel side was prepared by the first run and is kept: fewer steps, all done.
+    link_registry(progress=True)
+    err = capsys.readouterr().err
+    assert "frentes de los predios" not in err and "candidatos" in err
+    done, fewer = map(int, re.findall(r"(\d+)/(\d+)", err)[-1])
+    assert done == fewer < total
     link_registry()  # off unless asked: a log or a pipe gets the summary alone
     assert "Vinculando" not in capsys.readouterr().err
 
