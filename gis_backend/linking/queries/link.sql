@@ -649,12 +649,21 @@ ORDER BY f.account_id, m.sim DESC, near.distance, near.segment_id;
 ANALYZE lk_segment;
 
 -- step: segments
+-- The linked accounts left (a few thousand at a million accounts) take the nearest segment of
+-- their parcel, each found through the index; joined whole with the parcels' segments instead,
+-- this took 2.3 s.
 INSERT INTO lk_segment
-SELECT DISTINCT ON (f.account_id) f.account_id, near.segment_id, 'frente', 0.55
-FROM lk_final f
-JOIN lk_parcel_segment near ON near.parcel_id = f.parcel_id
-WHERE NOT EXISTS (SELECT 1 FROM lk_segment x WHERE x.account_id = f.account_id)
-ORDER BY f.account_id, near.distance, near.segment_id;
+SELECT f.account_id, near.segment_id, 'frente', 0.55
+FROM (
+    SELECT f.account_id, f.parcel_id FROM lk_final f
+    WHERE f.parcel_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM lk_segment x WHERE x.account_id = f.account_id)
+    OFFSET 0
+) f
+CROSS JOIN LATERAL (
+    SELECT n.segment_id FROM lk_parcel_segment n WHERE n.parcel_id = f.parcel_id
+    ORDER BY n.distance, n.segment_id LIMIT 1
+) near;
 
 -- step: segments
 CREATE INDEX ON lk_segment (account_id);
