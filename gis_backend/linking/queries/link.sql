@@ -67,6 +67,13 @@ FROM (
 ) frontage
 WHERE frontage.parcel_id = lp.parcel_id;
 
+-- step: parcel_streets
+-- The statistics of the streets and colonias just written: a cadastre without colonias had
+-- none when the parcels were staged, and the planner, taking every parcel for one without,
+-- nested the address candidates in another colonia over a hundred thousand parcels (7 s at
+-- 30,000 accounts; 0.1 s with them).
+ANALYZE lk_parcel;
+
 -- step: candidates
 CREATE UNLOGGED TABLE lk_candidate (
     account_id bigint, parcel_id bigint, method text, score real
