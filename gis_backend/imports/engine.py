@@ -31,6 +31,7 @@ from gis_backend.imports.vector import (
     repair,
     transform_geometries,
 )
+from gis_backend.linking.workspace import wait_for_linking
 
 
 @dataclass
@@ -193,6 +194,7 @@ def import_vector_source(
         phases.done()
 
         with transaction.atomic():
+            wait_for_linking()
             with first_load(importer.bulk_tables, len(good), file):
                 phases.start(_("escritura"))
                 created, updated = importer.upsert(checked, good) if good else (0, 0)

@@ -32,6 +32,7 @@ from gis_backend.imports.padron_sql import (
 from gis_backend.imports.problems import Problem, Summary
 from gis_backend.imports.tabular import Mapping, Table, read_table, write_rejects
 from gis_backend.linking.linker import prepare_accounts
+from gis_backend.linking.workspace import wait_for_linking
 
 
 def reject_duplicates(batch: PadronBatch, file: str) -> None:
@@ -106,6 +107,7 @@ def apply_padron(
     summary.rejected = len(bad)
     summary.errors = [p for index in bad for p in batch.problems[index]]
     with transaction.atomic():
+        wait_for_linking()
         if good:
             created, updated, taken = write_accounts(
                 batch, good, as_of or date.today(), file, phases

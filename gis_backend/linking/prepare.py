@@ -1,11 +1,13 @@
-"""Parsed addresses of accounts and parcels, staged in working tables for set-based matching.
+"""Parsed addresses of accounts and parcels, staged in tables for set-based matching: the
+linker's inputs kept between runs (``inputs.py``: ``linking_inputs.lk_account`` and
+``lk_parcel``), brought up to date at the start of a run and by the padrón import.
 
-Parsing runs in Python (the normaliser), once per distinct value: every distinct street field,
-number field and colonia field, then every distinct (street, number) pair whose street field
-carries more than a street name or whose number field gives no number (those need the whole
-address parsed). The parses are staged as small tables and PostgreSQL assembles the million
-rows from them with hash joins (``STAGED``); ``address_fields`` gives the same fields for one
-row in Python."""
+Parsing runs in Python (the normaliser), once per distinct value of the rows to stage: every
+distinct street field, number field and colonia field, then every distinct (street, number)
+pair whose street field carries more than a street name or whose number field gives no number
+(those need the whole address parsed). The parses are staged as small tables of the run
+(lk_*_parse) and PostgreSQL assembles the rows from them with hash joins (``staged_sql``);
+``address_fields`` gives the same fields for one row in Python."""
 
 import re
 from functools import lru_cache
@@ -303,10 +305,10 @@ def stage_field_parses(sources: dict[str, str]) -> None:
         cursor.execute("ANALYZE lk_full_parse")
 
 
-# The accounts whose kept address is missing or out of date.
 # PostgreSQL plans the joins of a million rows below on one core unless a row handed over by a
 # parallel worker is costed near nothing (accounts out of date: 4.1 s -> 2.4 s a million).
 PARALLEL_TUPLE_COST = "0.001"
+# The accounts whose kept address is missing or out of date.
 STALE_ACCOUNTS = f"""
     CREATE UNLOGGED TABLE lk_account_stale AS
     SELECT a.id, k.account_id IS NULL AS new FROM registry_account a

@@ -57,6 +57,16 @@ def workspace() -> Iterator[None]:
             set_all(cursor, before)
 
 
+def wait_for_linking() -> None:
+    """For a transaction that writes what the linker reads (the parcels, the streets, the
+    padrón): take the linking lock first, before any table lock, and hold it to the end. A
+    linking run takes it first too, then locks the tables it reads and writes; an import that had
+    locked a table of its own before it met the lock (the padrón import's address parse, the
+    parcels' trigger on the state of the kept inputs) would deadlock with the run."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+
+
 def set_all(cursor: Any, settings: dict[str, str]) -> None:
     """Set each setting for the rest of the transaction."""
     calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))

@@ -3,14 +3,16 @@
 import csv
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pyogrio
 import pytest
 import shapely
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from gis_backend.imports.engine import run_vector_import
 from gis_backend.imports.padron import import_padron
@@ -19,8 +21,8 @@ from gis_backend.imports.streets import StreetImporter
 from gis_backend.linking import address, linker
 from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
-from gis_backend.linking.workspace import workspace
-from gis_backend.registry.models import AccountLink, Parcel
+from gis_backend.linking.workspace import LOCK, workspace
+from gis_backend.registry.models import Account, AccountLink, Parcel, StreetSegment
 from tests.backend.factories import AccountFactory, ColoniaFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
@@ -677,3 +679,39 @@ def test_staged_addresses_equal_the_parse_of_each_row() -> None:
         )
     for parcel in parcels:
         assert staged_parcels[parcel.id] == address_fields(parcel.street, parcel.number, "")
+
+
+@pytest.fixture
+def linking_run_elsewhere() -> Iterator[None]:
+    """Another session holding the linking lock, as a linking run does from its start to its
+    commit; this session gives up waiting for a lock after a third of a second."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]
+    ) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+
+
+@pytest.mark.usefixtures("linking_run_elsewhere")
+def test_imports_wait_for_a_linking_run_before_writing(tmp_path: Path) -> None:
+    """A padrón, street or parcel import waits for a running link to commit before it locks
+    any table: the run locks the tables it reads after the lock, so an import that locked one
+    first and met the lock later (to parse the addresses it wrote) would deadlock with it."""
+    accounts = Account.objects.count()  # the test database's own, if any
+    padron = write_padron(tmp_path / "mas.csv", ADDRESS_HEADER, [["99", "Hidalgo", "3", "Centro"]])
+    with pytest.raises(OperationalError, match="lock timeout"):
+        import_padron(padron)
+    streets = write_layer(
+        tmp_path / "calle.gpkg", [{"nombre": "Juárez", "colonia": "Zona Centro"}], [street_line(50)]
+    )
+    with pytest.raises(OperationalError, match="lock timeout"):
+        run_vector_import(StreetImporter(), streets)
+    assert Account.objects.count() == accounts
+    assert not StreetSegment.objects.filter(name="Juárez").exists()
