@@ -30,7 +30,11 @@ phase, and times one ``refresh_map_summaries`` apart after the report.
 
 ``--relink N`` times only the linking, N times, on a database the script loaded before (each
 run after emptying the links; ``--keep-files DIR`` of that load scores the last run against
-its truth): for before/after comparisons of the linker without importing the town again.
+its truth): for before/after comparisons of the linker without importing the town again. The
+script's ``migrate`` drops the inputs the linker keeps between runs (``linking/inputs.py``), so
+the first run prepares them all (as the first linking after a cadastre import does) and the
+next ones reuse them (as a re-link after a padrón import does); ``--cold`` drops them before
+every run.
 
 Ratios, not absolute seconds, compare across machines (see shared/PERF.md). ``--keep-files DIR``
 writes the files, the truth and the report there and keeps them; otherwise a temporary folder
@@ -92,6 +96,12 @@ def parse_args() -> argparse.Namespace:
         metavar="N",
         help="on a database this script already loaded: N times, empty the links and time "
         "link_registry against the raw join (alternately); the town is not generated again",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="with --relink: drop the linker's kept inputs before every run, so that each run "
+        "parses every address and finds every parcel's frontage again",
     )
     return parser.parse_args()
 
@@ -219,14 +229,17 @@ def print_truth_score(report_dir: Path) -> None:
     )
 
 
-def relink(runs: int, truth: Path | None) -> None:
+def relink(runs: int, truth: Path | None, cold: bool) -> None:
     """Time ``link_registry`` of the town already in the database against the raw join, each
-    run on an empty links table (as the first link after the imports)."""
+    run on an empty links table (as the first link after the imports); ``cold``: each with the
+    linker's kept inputs dropped."""
     from django.db import connection, transaction
 
     for run in range(1, runs + 1):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE registry_accountlink")
+            if cold:  # the code's fingerprint forgotten: the run prepares every input again
+                cursor.execute("UPDATE linking_inputs.state SET fingerprint = NULL")
         with connection.cursor() as cursor:
             cursor.execute("CHECKPOINT")  # the truncation's writes are not timed with the run
         started = time.perf_counter()
@@ -284,7 +297,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.relink:
         truths = sorted(args.keep_files.glob("verdad/**/accounts.csv")) if args.keep_files else []
-        relink(args.relink, truths[0] if truths else None)
+        relink(args.relink, truths[0] if truths else None, args.cold)
         return
     timed("empty the registry", empty_registry)
 
