@@ -232,11 +232,14 @@ def staged_sql(table: str, source: str) -> str:
                    {FIELDS_SQL},
                    src.source_digest
               FROM ({source}) src {PARSED_JOINS}"""
+    # A parcel's key groups (registry/migrations/0006), for keys the padrón writes another way.
     return f"""
         SELECT src.id AS parcel_id,
                {CADASTRAL_KEY_SQL.format("src.cadastral_key")} AS cadastral_key,
-               {FIELDS_SQL}
-          FROM ({source}) src {PARSED_JOINS}"""
+               {FIELDS_SQL},
+               g.key_groups, registry_key_tail(g.key_groups) AS key_tail
+          FROM ({source}) src {PARSED_JOINS}
+          CROSS JOIN LATERAL (SELECT registry_key_groups(src.cadastral_key) AS key_groups) g"""
 
 
 # Colonias named elsewhere than by accounts and parcels: street segments' (a parcel without
@@ -322,6 +325,7 @@ PARCEL_INDEXES = (
     "(street_key, number)",
     "(street_key, colonia_key, number)",
     "(lote) WHERE lote IS NOT NULL",
+    "(key_tail)",
 )
 
 
