@@ -251,6 +251,7 @@ def prepare_accounts() -> None:
     parsed."""
     set_memory()
     with workspace():
+        inputs.check_fingerprint()
         stage_accounts()
 
 

@@ -332,8 +332,8 @@ PARCEL_INDEXES = (
 def stage_accounts() -> None:
     """Bring the kept addresses of the accounts (``linking_inputs.lk_account``) up to date:
     parse those of the accounts that are new or whose address fields changed, drop those of
-    accounts that are gone. Must run in the workspace (``workspace``)."""
-    inputs.check_fingerprint()
+    accounts that are gone. Must run in the workspace (``workspace``), after
+    ``inputs.check_fingerprint``."""
     table = f"{inputs.SCHEMA}.lk_account"
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
@@ -407,6 +407,7 @@ def stage_addresses() -> None:
     """Stage what a linking run compares of every account and, when the parcel-side inputs are
     out of date, of every parcel (``linking_inputs.lk_account``, ``lk_parcel``)."""
     connection.ensure_connection()
+    inputs.check_fingerprint()
     stage_accounts()
     if not inputs.parcels_ready():
         stage_parcels()

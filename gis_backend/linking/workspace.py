@@ -36,8 +36,8 @@ def workspace() -> Iterator[None]:
     run's tables are dropped when the block ends. Must run inside a transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("the linking workspace needs a transaction")
+    wait_for_linking()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
         names = ["search_path", *SETTINGS]
         cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
         before = dict(zip(names, cursor.fetchone(), strict=True))
