@@ -9,10 +9,14 @@ import json
 import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -131,3 +135,48 @@ def start_backend(workdir: Path) -> Backend:
             time.sleep(0.3)
     process.terminate()
     raise RuntimeError(f"El servidor de prueba no respondió; vea {log}")
+
+
+@contextmanager
+def slow_relay(target: str, delay: float) -> Iterator[str]:
+    """A real HTTP relay in front of ``target`` that answers every request ``delay`` seconds
+    late, as a distant server would: a load that a fast machine finishes in milliseconds then
+    lasts long enough for a test to watch the interface during it. Yields the relay's URL."""
+
+    class Relay(BaseHTTPRequestHandler):
+        def relay(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {
+                k: v for k, v in self.headers.items() if k.lower() not in {"host", "connection"}
+            }
+            request = urllib.request.Request(  # noqa: S310
+                target + self.path, data=body, headers=headers, method=self.command
+            )
+            time.sleep(delay)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                    status, answer_headers, payload = answer.status, answer.headers, answer.read()
+            except urllib.error.HTTPError as refused:
+                status, answer_headers, payload = refused.code, refused.headers, refused.read()
+            self.send_response(status)
+            for name, value in answer_headers.items():
+                if name.lower() not in {"connection", "transfer-encoding", "content-length"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = relay
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
