@@ -131,19 +131,21 @@ def add_misspelt_colonias() -> None:
     swapped, dropped or wrong ('EL CRAMEN', 'LOS NARNAJOS', 'VALLE VREDE'), which trigram
     similarity misses in short names. Edit similarity of at least ``COLONIA_EDIT_SIMILARITY``,
     for account keys of ``MIN_COLONIA_EDIT_LENGTH`` characters or more (a shorter one is too
-    close to too many names)."""
+    close to too many names) that name no colonia of the cadastre as they are ('EL CARMEN' is
+    El Carmen, not its neighbour 'EL CARMEN 2'; link.sql, lk_colonia_alike)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT colonia_key FROM lk_account WHERE colonia_key IS NOT NULL")
         account_keys = [key for (key,) in cursor.fetchall()]
         cursor.execute("SELECT colonia_key FROM lk_parcel_colonia")
         parcel_keys = [key for (key,) in cursor.fetchall()]
+        known = set(parcel_keys)
         cursor.execute(
             "CREATE UNLOGGED TABLE lk_colonia_misspelt (account_colonia text, parcel_colonia text)"
         )
     rows = [
         (key, parcel_keys[index])
         for key in account_keys
-        if len(key) >= MIN_COLONIA_EDIT_LENGTH
+        if len(key) >= MIN_COLONIA_EDIT_LENGTH and key not in known
         for _name, _score, index in process.extract(
             key,
             parcel_keys,

@@ -11,6 +11,7 @@ import psycopg
 import pyogrio
 import pytest
 import shapely
+from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
 
@@ -23,7 +24,7 @@ from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
 from gis_backend.linking.workspace import LOCK, workspace
 from gis_backend.registry.models import Account, AccountLink, Parcel, StreetSegment
-from tests.backend.factories import AccountFactory, ColoniaFactory, ParcelFactory
+from tests.backend.factories import SRID, AccountFactory, ColoniaFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
 pytestmark = pytest.mark.django_db
@@ -342,6 +343,48 @@ def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> 
     assert parcel_of(found["V1"]) != "G-501"
     assert parcel_of(found["V3"]) != "G-501"
     assert parcel_of(found["V4"]) == "B-7"
+
+
+def test_a_colonia_of_the_cadastre_is_not_taken_for_its_like_named_neighbour() -> None:
+    """La Purísima and its neighbour La Purísima Oriente both have a Pípila, and only the
+    Oriente's 305 carries its number. 'PIPILA 305, COL. LA PURISIMA' whose connection point (2 m
+    inside, by the front) or cadastral key (written short) names its own unnumbered parcel links
+    there: the neighbour is another colonia, not a way of writing its own. A colonia the cadastre
+    lacks ('PURISIMA ORIENT') is still read as the like name it has."""
+    purisima = ColoniaFactory.create(name="La Purísima", name_normalized="LA PURISIMA")
+    oriente = ColoniaFactory.create(
+        name="La Purísima Oriente", name_normalized="LA PURISIMA ORIENTE"
+    )
+    own = ParcelFactory.create(
+        cadastral_key="11-011-001-002-014", street="Pípila", number="", colonia=purisima
+    )
+    for key, number, place in (
+        ("11-011-001-002-013", "303", purisima),
+        ("11-011-009-004-007", "305", oriente),
+    ):
+        ParcelFactory.create(cadastral_key=key, street="Pípila", number=number, colonia=place)
+    xmin, ymin, xmax, _ymax = own.geom.extent
+    by_the_front = Point((xmin + xmax) / 2, ymin + 2, srid=SRID)
+    for number, key, point, colonia in (
+        ("P1", "", by_the_front, "COL. LA PURISIMA"),
+        ("P2", "1-2-14", None, "COL. LA PURISIMA"),
+        ("P3", "", None, "PURISIMA ORIENT"),
+    ):
+        AccountFactory.create(
+            number=number, billing_street="PIPILA", billing_ext_number="305",
+            billing_colonia=colonia, billing_cadastral_key=key, connection_point=point,
+        )  # fmt: skip
+    link_registry()
+    found = links()
+    assert {number: parcel_of(found[number]) for number in ("P1", "P2", "P3")} == {
+        "P1": "11-011-001-002-014",
+        "P2": "11-011-001-002-014",
+        "P3": "11-011-009-004-007",
+    }
+    assert (found["P1"].parcel_method, found["P2"].parcel_method) == (
+        "coordenadas",
+        "clave_catastral",
+    )
 
 
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:
