@@ -10,8 +10,10 @@ crash empties them; the next run prepares them again):
 - ``lk_account``: every account's parsed address, with a digest of the fields it was read from.
   Each run (and each padrón import, ``imports/padron.py``) parses again the accounts whose
   fields no longer match their digest, and those without one; it drops those of accounts gone.
-- ``lk_parcel`` and ``lk_parcel_segment``: every parcel's parsed address (with the street type
-  and colonia its frontage gives, link.sql) and the segments within 30 m of it. Statement
+- ``lk_parcel``, ``lk_parcel_segment`` and ``lk_gap``: every parcel's parsed address (with the
+  street type and colonia its frontage gives, link.sql), the segments within 30 m of it and the
+  gaps in the numbering of each street and colonia, with the unnumbered parcel at each number
+  between two numbered neighbours (link.sql, step parcel_streets). Statement
   triggers on the parcels, the street segments and the colonias mark them out of date
   (``state.parcels_ready``); the next run prepares them again whole.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from django.db import connection
 
 SCHEMA = "linking_inputs"
-TABLES = ("lk_account", "lk_parcel", "lk_parcel_segment")
+TABLES = ("lk_account", "lk_parcel", "lk_parcel_segment", "lk_gap")
 CODE = Path(__file__).resolve().parent
 
 
