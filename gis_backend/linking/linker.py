@@ -34,7 +34,7 @@ from gis_backend.core.progress import Phases
 from gis_backend.imports.bulk import first_load
 from gis_backend.imports.engine import copy_rows
 from gis_backend.linking import address, inputs
-from gis_backend.linking.prepare import stage_accounts, stage_parcels
+from gis_backend.linking.prepare import index_parcels, stage_accounts, stage_parcels
 from gis_backend.linking.workspace import workspace
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,7 @@ STEP_NAMES = {
     "parcels": _("direcciones de los predios"),
     "parcel_segments": _("frentes de los predios"),
     "parcel_streets": _("calles de los predios"),
+    "parcel_indexes": _("índices de los predios"),
     "street_names": _("nombres de calle"),
     "colonias": _("colonias"),
     "misspelt_colonias": _("colonias mal escritas"),
@@ -194,6 +195,7 @@ STEP_NAMES = {
 PYTHON_STEPS: dict[str, Callable[[], None]] = {
     "accounts": stage_accounts,
     "parcels": stage_parcels,
+    "parcel_indexes": index_parcels,
     "street_names": map_street_names,
     "misspelt_colonias": add_misspelt_colonias,
 }
@@ -231,7 +233,7 @@ def run_steps(names: tuple[str, ...], steps: dict[str, list[str]], phases: Phase
 
 # The steps that prepare the parcel-side inputs kept between runs (inputs.py): they run only
 # when those are out of date.
-PARCEL_STEPS = ("parcels", "parcel_segments", "parcel_streets")
+PARCEL_STEPS = ("parcels", "parcel_segments", "parcel_streets", "parcel_indexes")
 # The steps in the order they run, up to the one that writes the links ("write").
 DECIDING = (
     "accounts", *PARCEL_STEPS, "street_names", "colonias", "misspelt_colonias", "candidates",
