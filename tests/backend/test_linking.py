@@ -392,6 +392,47 @@ def test_a_colonia_of_the_cadastre_is_not_taken_for_its_like_named_neighbour() -
     )
 
 
+def test_an_address_repeated_in_many_colonias_yields_to_a_key_or_a_point() -> None:
+    """'CELAYA 119' without colonia is in three colonias' Celaya; the account's own parcel, in a
+    fourth, carries no number. Its cadastral key (written short) or its connection point names
+    that parcel, and decides: the address alone names three parcels, each a third as likely.
+    With nothing else the account stays ambiguous."""
+    colonias = {
+        place: ColoniaFactory.create(name=f"Colonia {place}", name_normalized=f"COLONIA {place}")
+        for place in "ABCD"
+    }
+    for sector, place in enumerate("ABC", start=1):
+        ParcelFactory.create(
+            cadastral_key=f"11-011-00{sector}-002-003", street="Celaya", number="119",
+            colonia=colonias[place],
+        )  # fmt: skip
+    own = ParcelFactory.create(
+        cadastral_key="11-011-004-011-023", street="Celaya", number="", colonia=colonias["D"]
+    )
+    for number, key, point in (
+        ("K", "4-11-23", None),
+        ("P", "", own.geom.centroid),
+        ("N", "", None),
+    ):
+        AccountFactory.create(
+            number=number, billing_street="CELAYA", billing_ext_number="119", billing_colonia="",
+            billing_cadastral_key=key, connection_point=point,
+        )  # fmt: skip
+    link_registry()
+    found = links()
+    assert (parcel_of(found["K"]), found["K"].parcel_method) == (
+        "11-011-004-011-023",
+        "clave_catastral",
+    )
+    assert (parcel_of(found["P"]), found["P"].parcel_method) == (
+        "11-011-004-011-023",
+        "coordenadas",
+    )
+    assert found["N"].parcel is None
+    assert found["N"].unlinked_reason.startswith("ambigua")
+    assert len(found["N"].candidates) == 3
+
+
 def test_a_parcel_numbered_as_a_range_takes_each_of_its_numbers(tmp_path: Path) -> None:
     """Morelos numbers its parcels 1, 3-5, 7, 9 Y 11, 13–15 (double lots; the last with the en
     dash a word processor writes): 5, 11 and 15 are the second numbers of three of them; 17 is

@@ -569,6 +569,12 @@ WITH per_parcel AS (
     -- Three independent sources: the cadastral key, the coordinates and the address (matched
     -- exactly or interpolated: one source, its best reading counts). Independent sources
     -- pointing at one parcel combine as a noisy OR; the method is that of the strongest.
+    -- An address that names several parcels about equally well (within the ambiguity margin of
+    -- its best: a street and number without colonia, repeated in twenty colonias of a large
+    -- town) says that much less of each parcel it alone names: there its score is divided by
+    -- the square root of their number. A key or a point naming another parcel then outweighs
+    -- it; where the key or the point names one of its parcels, the two agree and keep their
+    -- full weight; with nothing else it stays ambiguous, as before.
     SELECT account_id, parcel_id,
            1 - (1 - least(greatest(coalesce(by_key, 0), 0), 0.995))
              * (1 - least(greatest(coalesce(by_point, 0), 0), 0.995))
@@ -584,17 +590,29 @@ WITH per_parcel AS (
                CASE WHEN by_address IS NULL THEN -1 ELSE greatest(by_address, 0) END
                    AS rank_address
         FROM (
-            SELECT account_id, parcel_id,
-                   max(score) FILTER (WHERE method = 'clave_catastral') AS by_key,
-                   max(score) FILTER (WHERE method = 'coordenadas') AS by_point,
-                   max(score) FILTER (WHERE method IN ('direccion', 'interpolacion'))
-                       AS by_address,
-                   CASE WHEN max(score) FILTER (WHERE method = 'interpolacion')
-                             > coalesce(max(score) FILTER (WHERE method = 'direccion'), -1)
-                        THEN 'interpolacion' ELSE 'direccion' END AS address_method
-            FROM lk_candidate
-            GROUP BY account_id, parcel_id
-        ) sources
+            SELECT account_id, parcel_id, by_key, by_point, address_method,
+                   CASE WHEN by_key IS NULL AND by_point IS NULL
+                        THEN by_address / sqrt(greatest(1, count(*) FILTER (
+                            WHERE by_address >= best_address - {{AMBIGUITY_MARGIN}})
+                            OVER (PARTITION BY account_id)))
+                        ELSE by_address END AS by_address
+            FROM (
+                SELECT *, max(by_address) OVER (PARTITION BY account_id) AS best_address
+                FROM (
+                    SELECT account_id, parcel_id,
+                           max(score) FILTER (WHERE method = 'clave_catastral') AS by_key,
+                           max(score) FILTER (WHERE method = 'coordenadas') AS by_point,
+                           max(score) FILTER (WHERE method IN ('direccion', 'interpolacion'))
+                               AS by_address,
+                           CASE WHEN max(score) FILTER (WHERE method = 'interpolacion')
+                                     > coalesce(max(score) FILTER (WHERE method = 'direccion'),
+                                                -1)
+                                THEN 'interpolacion' ELSE 'direccion' END AS address_method
+                    FROM lk_candidate
+                    GROUP BY account_id, parcel_id
+                ) sources
+            ) best
+        ) spread
     ) ranked_sources
 ), ranked AS (
     SELECT *, row_number() OVER by_score AS rank, lead(score) OVER by_score AS next_score
@@ -671,8 +689,8 @@ SELECT a.account_id,
                      WHEN NOT EXISTS (SELECT 1 FROM lk_street_map m WHERE m.account_key = a.street_key)
                      THEN 'la calle no está en la capa de calles ni en los predios'
                      ELSE 'el número no se encontró en la calle' END
-            WHEN b.score < {{MIN_SCORE}} THEN 'dudosa: la mejor evidencia es débil'
             WHEN b.rival_score >= b.score - {{AMBIGUITY_MARGIN}} THEN 'ambigua: varios predios igual de probables'
+            WHEN b.score < {{MIN_SCORE}} THEN 'dudosa: la mejor evidencia es débil'
             ELSE '' END AS unlinked_reason,
        old.account_id IS NOT NULL AS had_link
 FROM lk_account a
