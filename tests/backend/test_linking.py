@@ -277,8 +277,9 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
     """A street layer without number ranges, a cadastre that numbers most parcels: 1, 3, 5, _,
     9, 11, _, 15, 17, _ on Juárez in San José; Las Flores has its own Juárez, numbered 1 … 19.
     An account numbered 7 or 13 in San José is on the unnumbered parcel between its neighbours;
-    one numbered 19 is not placed (no neighbour above it), and not on Las Flores' 19 either:
-    the street is in its colonia, so that one is a namesake."""
+    one numbered 19 is on the unnumbered last parcel, one step beyond 15 and 17 (as at the end
+    of a block numbered from its hundred), and not on Las Flores' 19: the street is in its
+    colonia, so that one is a namesake. 21, two steps beyond, and 41 are not placed."""
     parcels, shapes, streets, lines = [], [], [], []
     for prefix, colonia, south, unnumbered in (
         ("J", "San Jose", 0, (3, 6, 9)),
@@ -298,6 +299,7 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
         ["N2", "Benito Juárez", "13", "COL. SAN JOSÉ"],
         ["N3", "Juarez", "41", "San Jose"],
         ["N4", "Juarez", "19", "San Jose"],
+        ["N5", "Juarez", "21", "San Jose"],
     ]
     import_accounts(tmp_path, accounts)
     link_registry()
@@ -307,11 +309,12 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
         "N1": ("J-3", "interpolacion"),
         "N2": ("J-6", "interpolacion"),
         "N3": (None, ""),
-        "N4": (None, ""),
+        "N4": ("J-9", "interpolacion"),
+        "N5": (None, ""),
     }
-    # The cadastre loses its numbers below 7: N1 has no neighbour below it any more (the gaps in
-    # the numbering are kept between runs, and prepared again when the parcels change).
-    Parcel.objects.filter(cadastral_key__in=["J-0", "J-1", "J-2"]).update(number="")
+    # The cadastre numbers the parcel N1 was placed on: nothing unnumbered is left there (the
+    # gaps in the numbering are kept between runs, and prepared again when the parcels change).
+    Parcel.objects.filter(cadastral_key="J-3").update(number="99")
     link_registry()
     assert (linked_parcels()["N1"], linked_parcels()["N2"]) == (None, "J-6")
 

@@ -78,23 +78,28 @@ ANALYZE lk_parcel;
 -- The gaps in the parcels' numbering, for the interpolation between numbered neighbours (step
 -- candidates): each pair of consecutive numbers of a parity on a street and colonia (at most 20
 -- apart and 150 m apart), each number between them placed on the line between the two parcels'
--- label points, and the unnumbered parcel found there. Computed once for the town and kept with
--- the parcels' inputs; each account then finds its gap by street, colonia and number, an
--- equality (probing the nearest numbers below and above for every account and street took
--- 18-49 s at a million accounts). Nothing where every parcel has its number.
+-- label points, and the unnumbered parcel found there. Where the numbering jumps beyond the
+-- pair (a town that numbers each block from its hundred: 516, 518, then 602 across the cross
+-- street), the numbers up to one step of the pair beyond it are placed on the same line,
+-- extended: the unnumbered parcel at the end or the start of a block (a little weaker, bonus 0).
+-- Computed once for the town and kept with the parcels' inputs; each account then finds its
+-- number by street, colonia and number, an equality (probing the nearest numbers below and
+-- above for every account and street took 18-49 s at a million accounts). Nothing where every
+-- parcel has its number.
 DROP TABLE IF EXISTS linking_inputs.lk_gap;
 
 -- step: parcel_streets
 CREATE UNLOGGED TABLE linking_inputs.lk_gap AS
-SELECT g.street_key, g.colonia_key, g.number, near.id AS parcel_id
+SELECT g.street_key, g.colonia_key, g.number, g.bonus, near.id AS parcel_id
 FROM (
-    SELECT n.street_key, n.colonia_key, between_.number,
-           ST_LineInterpolatePoint(
-               ST_MakeLine(ST_PointOnSurface(lo.geom), ST_PointOnSurface(hi.geom)),
-               (between_.number - n.number)::float / (n.next_number - n.number)) AS point
+    SELECT n.street_key, n.colonia_key, placed.number, placed.bonus,
+           ST_Translate(a, (ST_X(b) - ST_X(a)) * placed.t, (ST_Y(b) - ST_Y(a)) * placed.t)
+               AS point
     FROM (
         SELECT p.parcel_id, p.street_key, p.colonia_key, p.number,
+               lag(p.number) OVER by_number AS number_before,
                lead(p.number) OVER by_number AS next_number,
+               lead(p.number, 2) OVER by_number AS number_after,
                lead(p.parcel_id) OVER by_number AS next_id
         FROM lk_parcel p
         WHERE p.number IS NOT NULL AND p.street_key IS NOT NULL AND p.colonia_key IS NOT NULL
@@ -104,8 +109,24 @@ FROM (
     ) n
     JOIN registry_parcel lo ON lo.id = n.parcel_id
     JOIN registry_parcel hi ON hi.id = n.next_id
-    CROSS JOIN LATERAL generate_series(n.number + 2, n.next_number - 2, 2) AS between_(number)
-    WHERE n.next_number - n.number BETWEEN 4 AND 20
+    CROSS JOIN LATERAL (
+        SELECT ST_PointOnSurface(lo.geom) AS a, ST_PointOnSurface(hi.geom) AS b,
+               n.next_number - n.number AS step
+    ) pair
+    CROSS JOIN LATERAL (
+        SELECT c AS number, (c - n.number)::float / pair.step AS t, bonus
+        FROM (
+            SELECT c, 0.05 AS bonus
+            FROM generate_series(n.number + 2, n.next_number - 2, 2) AS c
+            UNION ALL
+            SELECT c, 0 FROM generate_series(n.next_number + 2, n.next_number + pair.step, 2) AS c
+            WHERE n.number_after IS NULL OR n.number_after - n.next_number > 20
+            UNION ALL
+            SELECT c, 0 FROM generate_series(n.number - pair.step, n.number - 2, 2) AS c
+            WHERE c > 0 AND (n.number_before IS NULL OR n.number - n.number_before > 20)
+        ) numbers
+    ) placed
+    WHERE pair.step BETWEEN 2 AND 20
       AND ST_DWithin(lo.geom, hi.geom, 150)
 ) g
 CROSS JOIN LATERAL (
@@ -535,7 +556,7 @@ CROSS JOIN LATERAL (
 -- numbers only some parcels: the unnumbered parcel at the account's number in a gap of the
 -- numbering of its street and colonia (lk_gap, prepared with the parcels' inputs).
 INSERT INTO lk_candidate
-SELECT a.account_id, g.parcel_id, 'interpolacion', 0.72 * m.sim + 0.05
+SELECT a.account_id, g.parcel_id, 'interpolacion', 0.72 * m.sim + g.bonus
 FROM lk_account a
 JOIN lk_street_map m ON m.account_key = a.street_key
 JOIN lk_colonia_alike alike ON alike.account_colonia = a.colonia_key
