@@ -319,6 +319,52 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
     assert (linked_parcels()["N1"], linked_parcels()["N2"]) == (None, "J-6")
 
 
+def test_a_cadastral_key_on_another_street_yields_to_the_account_s_own_street(
+    tmp_path: Path,
+) -> None:
+    """Juárez in San José numbered 1, 3, 5, _, 9 … 17, _ (J-0 … J-9, 12 m deep); behind the
+    block, facing the next street north, Hidalgo 2 … 20 (H-0 … H-9, 18 m deep); at the east end
+    of Juárez, a corner lot the cadastre lists on Morelos (C-0). 'JUAREZ 7' billed with H-3's
+    key (one digit off, as billing systems mistype them) is on J-3, between 5 and 9: a key
+    naming a parcel on another street is doubtful, though Juárez runs 17 m from H-3 (not its
+    frontage). 'JUAREZ 19' billed with the corner lot's key is the corner lot: it fronts Juárez."""
+
+    def block_lot(i: int, south_edge: float, north_edge: float) -> shapely.Polygon:
+        x0 = LON + i * 10 * METRE
+        return shapely.box(
+            x0, LAT + south_edge * METRE_NS, x0 + 10 * METRE, LAT + north_edge * METRE_NS
+        )
+
+    parcels, shapes = [], []
+    for i in range(10):
+        parcels.append(
+            {"clave_catastral": f"J-{i}", "calle": "Juarez", "colonia": "San Jose",
+             "numero": "" if i in (3, 6, 9) else str(2 * i + 1)}
+        )  # fmt: skip
+        shapes.append(block_lot(i, 0, 12))
+        parcels.append(
+            {"clave_catastral": f"H-{i}", "calle": "Hidalgo", "colonia": "San Jose",
+             "numero": str(2 * i + 2)}
+        )  # fmt: skip
+        shapes.append(block_lot(i, 12, 30))
+    parcels.append({"clave_catastral": "C-0", "calle": "Morelos", "colonia": "San Jose"})
+    shapes.append(block_lot(10, 0, 12))
+    streets = [
+        {"nombre": "Benito Juarez", "tipo": "Calle", "colonia": "San Jose"},
+        {"nombre": "Miguel Hidalgo", "tipo": "Calle", "colonia": "San Jose"},
+    ]
+    import_layers(tmp_path, parcels, shapes, streets, [street_line(), street_line(-40)])
+    import_accounts(
+        tmp_path,
+        [["T1", "Juarez", "7", "San Jose", "H-3"], ["T2", "Juarez", "19", "San Jose", "C-0"]],
+        header=[*ADDRESS_HEADER, "clave_catastral"],
+    )
+    link_registry()
+    found = links()
+    assert (parcel_of(found["T1"]), found["T1"].parcel_method) == ("J-3", "interpolacion")
+    assert (parcel_of(found["T2"]), found["T2"].parcel_method) == ("C-0", "clave_catastral")
+
+
 def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> None:
     """Los Álamos has Guadalupe Victoria (its 501 unnumbered in the cadastre) and Guadalupe
     (with a 501): 'GUADALUPE VICTORIA 501' is not Guadalupe 501, though one name holds the

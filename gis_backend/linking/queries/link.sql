@@ -197,6 +197,26 @@ WHERE p.key_groups = k.key_groups
    OR k.key_groups LIKE '%-' || p.key_groups;
 
 -- step: candidates
+-- A cadastral key mistyped in the billing system names another parcel, typically on another
+-- street, often in the same block. Where the parcel a key names fronts no street like the
+-- account's (its own street and the segments within 8 m of it: a corner parcel listed on its
+-- other street is not doubted, the street behind the block is not a frontage), the key is
+-- doubtful: 0.25 less, under an address interpolated on the account's own street, still above
+-- {{MIN_SCORE}} when nothing else is found.
+UPDATE lk_candidate c SET score = c.score - 0.25
+FROM lk_account a, lk_parcel p
+WHERE c.method = 'clave_catastral'
+  AND a.account_id = c.account_id AND p.parcel_id = c.parcel_id
+  AND a.street_key IS NOT NULL AND p.street_key IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM lk_street_map m
+      WHERE m.account_key = a.street_key
+        AND (m.known_key = p.street_key
+             OR m.known_key IN (SELECT s.name FROM lk_parcel_segment s
+                                WHERE s.parcel_id = c.parcel_id AND s.distance <= 8))
+  );
+
+-- step: candidates
 -- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside
 -- a parcel is strong evidence; one near a boundary (tomas sit at the front, often by the party
 -- wall) or in the street is weak, and only other evidence can tell the neighbours apart.
