@@ -162,7 +162,7 @@ CREATE UNLOGGED TABLE lk_candidate (
 -- Every account's cadastral key with the parcel that has it, if any: those that have none are
 -- looked for below as keys written another way.
 CREATE UNLOGGED TABLE lk_key_match AS
-SELECT a.account_id, p.parcel_id
+SELECT a.account_id, p.parcel_id, a.street_key AS account_street, p.street_key AS parcel_street
 FROM lk_account a LEFT JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
 
@@ -170,8 +170,11 @@ WHERE a.cadastral_key IS NOT NULL;
 ANALYZE lk_key_match;
 
 -- step: candidates
-INSERT INTO lk_candidate
-SELECT account_id, parcel_id, 'clave_catastral', 0.9 FROM lk_key_match WHERE parcel_id IS NOT NULL;
+-- The parcels the keys name, with the account's street and the parcel's (for the doubtful keys
+-- below).
+CREATE UNLOGGED TABLE lk_key_found AS
+SELECT account_id, parcel_id, 0.9::real AS score, account_street, parcel_street
+FROM lk_key_match WHERE parcel_id IS NOT NULL;
 
 -- step: candidates
 -- A cadastral key no parcel has, written another way: the same groups with or without leading
@@ -180,7 +183,7 @@ SELECT account_id, parcel_id, 'clave_catastral', 0.9 FROM lk_key_match WHERE par
 -- as written. The groups of those accounts' keys, computed once each (and in parallel): in the
 -- join, per row and on one core, they took 54 s for a town whose padrón writes every key so.
 CREATE UNLOGGED TABLE lk_key_other AS
-SELECT u.account_id, g.key_groups, registry_key_tail(g.key_groups) AS key_tail
+SELECT u.account_id, u.account_street, g.key_groups, registry_key_tail(g.key_groups) AS key_tail
 FROM lk_key_match u
 JOIN registry_account a ON a.id = u.account_id
 CROSS JOIN LATERAL (SELECT registry_key_groups(a.billing_cadastral_key) AS key_groups) g
@@ -188,8 +191,8 @@ WHERE u.parcel_id IS NULL;
 
 -- step: candidates
 -- The parcels with the same last three groups (their groups staged with the parcels, prepare.py).
-INSERT INTO lk_candidate
-SELECT k.account_id, p.parcel_id, 'clave_catastral', 0.85
+INSERT INTO lk_key_found
+SELECT k.account_id, p.parcel_id, 0.85, k.account_street, p.street_key
 FROM lk_key_other k
 JOIN lk_parcel p ON p.key_tail = k.key_tail
 WHERE p.key_groups = k.key_groups
@@ -202,19 +205,26 @@ WHERE p.key_groups = k.key_groups
 -- account's (its own street and the segments within 8 m of it: a corner parcel listed on its
 -- other street is not doubted, the street behind the block is not a frontage), the key is
 -- doubtful: 0.25 less, under an address interpolated on the account's own street, still above
--- {{MIN_SCORE}} when nothing else is found.
-UPDATE lk_candidate c SET score = c.score - 0.25
-FROM lk_account a, lk_parcel p
-WHERE c.method = 'clave_catastral'
-  AND a.account_id = c.account_id AND p.parcel_id = c.parcel_id
-  AND a.street_key IS NOT NULL AND p.street_key IS NOT NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM lk_street_map m
-      WHERE m.account_key = a.street_key
-        AND (m.known_key = p.street_key
-             OR m.known_key IN (SELECT s.name FROM lk_parcel_segment s
-                                WHERE s.parcel_id = c.parcel_id AND s.distance <= 8))
-  );
+-- {{MIN_SCORE}} when nothing else is found. The streets are looked up by index only where the
+-- two differ (a few per cent of the keys; OFFSET 0 keeps the planner from hashing every
+-- parcel's segments with every street instead, 8.3 s): joining every key with the streets took
+-- 3.2 s at a million accounts, an UPDATE probing them per key 12-13 s.
+INSERT INTO lk_candidate
+SELECT f.account_id, f.parcel_id, 'clave_catastral',
+       f.score - CASE WHEN f.account_street <> f.parcel_street
+                       AND NOT EXISTS (
+                           SELECT 1 FROM lk_street_map m
+                           WHERE m.account_key = f.account_street
+                             AND m.known_key = f.parcel_street
+                           OFFSET 0)
+                       AND NOT EXISTS (
+                           SELECT 1 FROM lk_parcel_segment s
+                           JOIN lk_street_map m ON m.known_key = s.name
+                           WHERE s.parcel_id = f.parcel_id AND s.distance <= 8
+                             AND m.account_key = f.account_street
+                           OFFSET 0)
+                      THEN 0.25 ELSE 0 END
+FROM lk_key_found f;
 
 -- step: candidates
 -- Coordinates: the four nearest parcels within 8 m of the connection point. A point deep inside
