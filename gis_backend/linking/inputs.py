@@ -13,9 +13,9 @@ crash empties them; the next run prepares them again):
 - ``lk_parcel``, ``lk_parcel_segment`` and ``lk_gap``: every parcel's parsed address (with the
   street type and colonia its frontage gives, link.sql), the segments within 30 m of it and the
   gaps in the numbering of each street and colonia, with the unnumbered parcel at each number
-  between two numbered neighbours (link.sql, step parcel_streets). Statement
-  triggers on the parcels, the street segments and the colonias mark them out of date
-  (``state.parcels_ready``); the next run prepares them again whole.
+  between two numbered neighbours or one step beyond them (link.sql, step parcel_streets).
+  Statement triggers on the parcels, the street segments and the colonias mark them out of
+  date (``state.parcels_ready``); the next run prepares them again whole.
 
 When the linking code changes (``fingerprint``), the kept tables are dropped and prepared
 again; ``migrate`` drops them too (the schema is created again with the SQL files)."""
