@@ -327,7 +327,9 @@ def test_a_cadastral_key_on_another_street_yields_to_the_account_s_own_street(
     of Juárez, a corner lot the cadastre lists on Morelos (C-0). 'JUAREZ 7' billed with H-3's
     key (one digit off, as billing systems mistype them) is on J-3, between 5 and 9: a key
     naming a parcel on another street is doubtful, though Juárez runs 17 m from H-3 (not its
-    frontage). 'JUAREZ 19' billed with the corner lot's key is the corner lot: it fronts Juárez."""
+    frontage). 'JUAREZ 13' billed with J-5's key (Juárez 11) is on J-6, between 11 and 15: a key
+    naming another number of the account's street is doubtful too. 'JUAREZ 19' billed with the
+    corner lot's key is the corner lot: it fronts Juárez."""
 
     def block_lot(i: int, south_edge: float, north_edge: float) -> shapely.Polygon:
         x0 = LON + i * 10 * METRE
@@ -356,13 +358,18 @@ def test_a_cadastral_key_on_another_street_yields_to_the_account_s_own_street(
     import_layers(tmp_path, parcels, shapes, streets, [street_line(), street_line(-40)])
     import_accounts(
         tmp_path,
-        [["T1", "Juarez", "7", "San Jose", "H-3"], ["T2", "Juarez", "19", "San Jose", "C-0"]],
+        [
+            ["T1", "Juarez", "7", "San Jose", "H-3"],
+            ["T2", "Juarez", "19", "San Jose", "C-0"],
+            ["T3", "Juarez", "13", "San Jose", "J-5"],
+        ],
         header=[*ADDRESS_HEADER, "clave_catastral"],
     )
     link_registry()
     found = links()
     assert (parcel_of(found["T1"]), found["T1"].parcel_method) == ("J-3", "interpolacion")
     assert (parcel_of(found["T2"]), found["T2"].parcel_method) == ("C-0", "clave_catastral")
+    assert (parcel_of(found["T3"]), found["T3"].parcel_method) == ("J-6", "interpolacion")
 
 
 def test_a_street_is_not_taken_for_another_of_its_colonia_with_a_like_name() -> None:

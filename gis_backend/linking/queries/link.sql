@@ -162,7 +162,8 @@ CREATE UNLOGGED TABLE lk_candidate (
 -- Every account's cadastral key with the parcel that has it, if any: those that have none are
 -- looked for below as keys written another way.
 CREATE UNLOGGED TABLE lk_key_match AS
-SELECT a.account_id, p.parcel_id, a.street_key AS account_street, p.street_key AS parcel_street
+SELECT a.account_id, p.parcel_id, a.street_key AS account_street, p.street_key AS parcel_street,
+       a.number AS account_number, p.number AS parcel_number, p.number_to AS parcel_number_to
 FROM lk_account a LEFT JOIN lk_parcel p ON p.cadastral_key = a.cadastral_key
 WHERE a.cadastral_key IS NOT NULL;
 
@@ -173,7 +174,8 @@ ANALYZE lk_key_match;
 -- The parcels the keys name, with the account's street and the parcel's (for the doubtful keys
 -- below).
 CREATE UNLOGGED TABLE lk_key_found AS
-SELECT account_id, parcel_id, 0.9::real AS score, account_street, parcel_street
+SELECT account_id, parcel_id, 0.9::real AS score, account_street, parcel_street,
+       account_number, parcel_number, parcel_number_to
 FROM lk_key_match WHERE parcel_id IS NOT NULL;
 
 -- step: candidates
@@ -183,7 +185,8 @@ FROM lk_key_match WHERE parcel_id IS NOT NULL;
 -- as written. The groups of those accounts' keys, computed once each (and in parallel): in the
 -- join, per row and on one core, they took 54 s for a town whose padrón writes every key so.
 CREATE UNLOGGED TABLE lk_key_other AS
-SELECT u.account_id, u.account_street, g.key_groups, registry_key_tail(g.key_groups) AS key_tail
+SELECT u.account_id, u.account_street, u.account_number, g.key_groups,
+       registry_key_tail(g.key_groups) AS key_tail
 FROM lk_key_match u
 JOIN registry_account a ON a.id = u.account_id
 CROSS JOIN LATERAL (SELECT registry_key_groups(a.billing_cadastral_key) AS key_groups) g
@@ -192,7 +195,8 @@ WHERE u.parcel_id IS NULL;
 -- step: candidates
 -- The parcels with the same last three groups (their groups staged with the parcels, prepare.py).
 INSERT INTO lk_key_found
-SELECT k.account_id, p.parcel_id, 0.85, k.account_street, p.street_key
+SELECT k.account_id, p.parcel_id, 0.85, k.account_street, p.street_key, k.account_number,
+       p.number, p.number_to
 FROM lk_key_other k
 JOIN lk_parcel p ON p.key_tail = k.key_tail
 WHERE p.key_groups = k.key_groups
@@ -203,8 +207,9 @@ WHERE p.key_groups = k.key_groups
 -- A cadastral key mistyped in the billing system names another parcel, typically on another
 -- street, often in the same block. Where the parcel a key names fronts no street like the
 -- account's (its own street and the segments within 8 m of it: a corner parcel listed on its
--- other street is not doubted, the street behind the block is not a frontage), the key is
--- doubtful: 0.25 less, under an address interpolated on the account's own street, still above
+-- other street is not doubted, the street behind the block is not a frontage), or that is on
+-- the account's street with another number (outside a numbered range), the key is doubtful:
+-- 0.25 less, under an address interpolated on the account's own street, still above
 -- {{MIN_SCORE}} when nothing else is found. The streets are looked up by index only where the
 -- two differ (a few per cent of the keys; OFFSET 0 keeps the planner from hashing every
 -- parcel's segments with every street instead, 8.3 s): joining every key with the streets took
@@ -223,7 +228,12 @@ SELECT f.account_id, f.parcel_id, 'clave_catastral',
                            WHERE s.parcel_id = f.parcel_id AND s.distance <= 8
                              AND m.account_key = f.account_street
                            OFFSET 0)
-                      THEN 0.25 ELSE 0 END
+                      THEN 0.25
+                      WHEN f.account_street = f.parcel_street
+                       AND f.account_number NOT BETWEEN f.parcel_number
+                                                    AND coalesce(f.parcel_number_to, f.parcel_number)
+                      THEN 0.25
+                      ELSE 0 END
 FROM lk_key_found f;
 
 -- step: candidates
