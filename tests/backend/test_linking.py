@@ -31,10 +31,10 @@ pytestmark = pytest.mark.django_db
 SOUTH = 300  # metres between the two neighbourhoods
 
 
-def lot(i: int, south: float = 0) -> shapely.Polygon:
+def lot(i: int, south: float = 0, depth: float = 25) -> shapely.Polygon:
     x0 = LON + i * 10 * METRE
     y0 = LAT - south * METRE_NS
-    return shapely.box(x0, y0, x0 + 10 * METRE, y0 + 25 * METRE_NS)
+    return shapely.box(x0, y0, x0 + 10 * METRE, y0 + depth * METRE_NS)
 
 
 def street_line(south: float = 0) -> shapely.LineString:
@@ -331,26 +331,20 @@ def test_a_cadastral_key_on_another_street_yields_to_the_account_s_own_street(
     naming another number of the account's street is doubtful too. 'JUAREZ 19' billed with the
     corner lot's key is the corner lot: it fronts Juárez."""
 
-    def block_lot(i: int, south_edge: float, north_edge: float) -> shapely.Polygon:
-        x0 = LON + i * 10 * METRE
-        return shapely.box(
-            x0, LAT + south_edge * METRE_NS, x0 + 10 * METRE, LAT + north_edge * METRE_NS
-        )
-
     parcels, shapes = [], []
     for i in range(10):
         parcels.append(
             {"clave_catastral": f"J-{i}", "calle": "Juarez", "colonia": "San Jose",
              "numero": "" if i in (3, 6, 9) else str(2 * i + 1)}
         )  # fmt: skip
-        shapes.append(block_lot(i, 0, 12))
+        shapes.append(lot(i, depth=12))
         parcels.append(
             {"clave_catastral": f"H-{i}", "calle": "Hidalgo", "colonia": "San Jose",
              "numero": str(2 * i + 2)}
         )  # fmt: skip
-        shapes.append(block_lot(i, 12, 30))
+        shapes.append(lot(i, south=-12, depth=18))
     parcels.append({"clave_catastral": "C-0", "calle": "Morelos", "colonia": "San Jose"})
-    shapes.append(block_lot(10, 0, 12))
+    shapes.append(lot(10, depth=12))
     streets = [
         {"nombre": "Benito Juarez", "tipo": "Calle", "colonia": "San Jose"},
         {"nombre": "Miguel Hidalgo", "tipo": "Calle", "colonia": "San Jose"},

@@ -171,8 +171,8 @@ WHERE a.cadastral_key IS NOT NULL;
 ANALYZE lk_key_match;
 
 -- step: candidates
--- The parcels the keys name, with the account's street and the parcel's (for the doubtful keys
--- below).
+-- The parcels the keys name, with the account's street and number and the parcel's (for the
+-- doubtful keys below).
 CREATE UNLOGGED TABLE lk_key_found AS
 SELECT account_id, parcel_id, 0.9::real AS score, account_street, parcel_street,
        account_number, parcel_number, parcel_number_to
@@ -216,24 +216,22 @@ WHERE p.key_groups = k.key_groups
 -- 3.2 s at a million accounts, an UPDATE probing them per key 12-13 s.
 INSERT INTO lk_candidate
 SELECT f.account_id, f.parcel_id, 'clave_catastral',
-       f.score - CASE WHEN f.account_street <> f.parcel_street
-                       AND NOT EXISTS (
-                           SELECT 1 FROM lk_street_map m
-                           WHERE m.account_key = f.account_street
-                             AND m.known_key = f.parcel_street
-                           OFFSET 0)
-                       AND NOT EXISTS (
-                           SELECT 1 FROM lk_parcel_segment s
-                           JOIN lk_street_map m ON m.known_key = s.name
-                           WHERE s.parcel_id = f.parcel_id AND s.distance <= 8
-                             AND m.account_key = f.account_street
-                           OFFSET 0)
-                      THEN 0.25
-                      WHEN f.account_street = f.parcel_street
-                       AND f.account_number NOT BETWEEN f.parcel_number
-                                                    AND coalesce(f.parcel_number_to, f.parcel_number)
-                      THEN 0.25
-                      ELSE 0 END
+       f.score - CASE WHEN (f.account_street <> f.parcel_street
+                            AND NOT EXISTS (
+                                SELECT 1 FROM lk_street_map m
+                                WHERE m.account_key = f.account_street
+                                  AND m.known_key = f.parcel_street
+                                OFFSET 0)
+                            AND NOT EXISTS (
+                                SELECT 1 FROM lk_parcel_segment s
+                                JOIN lk_street_map m ON m.known_key = s.name
+                                WHERE s.parcel_id = f.parcel_id AND s.distance <= 8
+                                  AND m.account_key = f.account_street
+                                OFFSET 0))
+                        OR (f.account_street = f.parcel_street
+                            AND f.account_number NOT BETWEEN f.parcel_number
+                                AND coalesce(f.parcel_number_to, f.parcel_number))
+                      THEN 0.25 ELSE 0 END
 FROM lk_key_found f;
 
 -- step: candidates
@@ -311,8 +309,8 @@ ANALYZE lk_colonia_alike;
 -- Address: the account's street (lk_street_map) and exterior number against the parcels'
 -- official addresses. A parcel in the same colonia scores 0.07 more, in a similar one (a
 -- misspelling, or a name the cadastre lacks written like one it has: 'PURISIMA' for 'La
--- Purísima Oriente' where there is no La Purísima) 0.03 more, one whose colonia (or the account's) is unknown nothing more, one in another colonia
--- 0.2 less. In a large town a street name and number repeat in many colonias, so matches in
+-- Purísima Oriente' where there is no La Purísima) 0.03 more, one whose colonia (or the
+-- account's) is unknown nothing more, one in another colonia 0.2 less. In a large town a street name and number repeat in many colonias, so matches in
 -- another colonia (at most 0.88 - 0.2 = 0.68) are looked for only where they can change the
 -- outcome: for accounts whose best candidate so far is under 0.68 + {{AMBIGUITY_MARGIN}} (there
 -- they may win or be a rival), and for parcels that other evidence (cadastral key,
