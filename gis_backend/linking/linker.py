@@ -4,7 +4,7 @@ Evidence, in order of trust (each gives candidates with a score in [0, 1]):
 1. cadastral key in the billing record equal to a parcel's key (or the same key written
    another way: leading zeros, a trailing condominium group, without state and municipality);
 2. connection coordinates: the parcels within 8 m of the point (its own strongest, the deeper
-   inside the stronger), the four nearest;
+   inside the stronger);
 3. address: normalised street (fuzzy, pg_trgm) + exterior number against parcels' official
    addresses, colonia agreeing or at least not contradicting; or manzana and lote ("MZ 3 LT
    12") in the same or a similar colonia, or on the same street where a colonia is unknown;
