@@ -312,6 +312,25 @@ def test_tile_ready_accounts_follow_accounts_links_and_parcels(
     assert check() == {}
 
 
+def test_emptying_the_links_clears_every_parcel_state_and_the_accounts_drawn_there(
+    town: Town, sql: Callable[..., list[tuple[Any, ...]]]
+) -> None:
+    """A TRUNCATE of the links (as before a re-link from nothing) leaves no parcel showing
+    accounts and no account drawn at a parcel; accounts at their connection point stay."""
+    states = {row[0]: row[1:] for row in sql(KEPT_STATE)}
+    assert any(state[0] > 0 for state in states.values())
+    located = {row[1]: row[4] for row in sql(KEPT_ACCOUNTS)}
+    assert "predio" in located.values() and "toma" in located.values()
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("TRUNCATE registry_accountlink")
+    states = {row[0]: row[1:] for row in sql(KEPT_STATE)}
+    assert states == {row[0]: row[1:] for row in sql(LIVE_STATE)}
+    assert set(states.values()) == {(0, None, None, None)}
+    accounts = {row[1]: row for row in sql(KEPT_ACCOUNTS)}
+    assert accounts == {row[1]: row for row in sql(LIVE_ACCOUNTS)}
+    assert {row[4] for row in accounts.values()} == {"toma", None}
+
+
 def test_an_editor_role_without_rights_on_map_tables_still_updates_them(
     town: Town, sql: Callable[..., list[tuple[Any, ...]]]
 ) -> None:

@@ -39,6 +39,7 @@ DROP FUNCTION IF EXISTS maps_parcel_ids_sql(text);
 DROP FUNCTION IF EXISTS maps_every_parcel();
 DROP FUNCTION IF EXISTS maps_parcels_of_accounts(text, text);
 DROP FUNCTION IF EXISTS maps_parcels_with_accounts();
+DROP FUNCTION IF EXISTS maps_parcel_tile_clear();
 DROP FUNCTION IF EXISTS maps_restate_source(text, bigint);
 DROP TABLE IF EXISTS maps_parcel_tile;
 DROP FUNCTION IF EXISTS maps_map_class(text, numeric, integer);
