@@ -160,7 +160,7 @@ ANALYZE lk_gap;
 -- the street is weak, and only other evidence can tell the neighbours apart. One plain join
 -- that creates the table: PostgreSQL runs it in parallel (an INSERT … SELECT never is; the
 -- join, then an INSERT keeping each point's four nearest, took 9 s at a million accounts, this
--- 7.5 s; a point with more than four parcels within 8 m is one in 250).
+-- 7.7 s; a point with more than four parcels within 8 m is one in 250).
 CREATE UNLOGGED TABLE lk_candidate AS
 SELECT acc.id AS account_id, p.id AS parcel_id, 'coordenadas'::text AS method,
        (CASE WHEN ST_Intersects(p.geom, acc.connection_point)
@@ -170,7 +170,6 @@ SELECT acc.id AS account_id, p.id AS parcel_id, 'coordenadas'::text AS method,
 FROM registry_account acc
 JOIN registry_parcel p ON ST_DWithin(p.geom, acc.connection_point, 8)
 WHERE acc.connection_point IS NOT NULL;
-
 
 -- step: candidates
 -- Every account's cadastral key with the parcel that has it, if any: those that have none are
@@ -462,7 +461,7 @@ WHERE a.lote IS NOT NULL AND (a.colonia_key IS NULL OR p.colonia_key IS NULL)
 
 -- step: candidates
 -- Accounts with a candidate that no match in another colonia could reach or rival (the
--- candidates filtered before their accounts are grouped: 1.5 s -> 0.9 s at a million accounts).
+-- candidates filtered before their accounts are grouped: 1.5 s -> 1.0 s at a million accounts).
 CREATE UNLOGGED TABLE lk_settled AS
 SELECT DISTINCT account_id FROM lk_candidate
 WHERE score > 0.68 + {{AMBIGUITY_MARGIN}};
@@ -583,7 +582,7 @@ WHERE l.colonia_bonus >= 0;
 -- candidate is under 0.52 + {{AMBIGUITY_MARGIN}} need them (there they may win or be a rival).
 -- Found by a query PostgreSQL runs in parallel, then appended: the accounts that need them are
 -- a few hundred of the 400,000 points placed at a million accounts, and telling them apart
--- reads every candidate (1.4 s as an INSERT … SELECT, 0.8 s so).
+-- reads every candidate (1.0-1.4 s as an INSERT … SELECT, 0.6 s so).
 CREATE UNLOGGED TABLE lk_placed_elsewhere AS
 SELECT l.account_id, near.id AS parcel_id, 0.72 * l.sim + l.colonia_bonus AS score
 FROM (

@@ -383,9 +383,9 @@ BEGIN
             'account_id'));
     ELSIF TG_OP = 'DELETE' THEN
         EXECUTE maps_parcel_tile_restate_sql(maps_parcels_of_accounts('old_rows', 'account_id'));
-    ELSE
-        EXECUTE maps_parcel_tile_restate_sql('(SELECT parcel_id FROM maps_parcel_tile '
-                                             ' WHERE balance IS NOT NULL)');
+    ELSE  -- TRUNCATE: no balance left anywhere (set directly, as in maps_parcel_tile_clear)
+        UPDATE maps_parcel_tile SET balance = NULL, days_overdue = NULL
+         WHERE balance IS NOT NULL OR days_overdue IS NOT NULL;
     END IF;
     RETURN NULL;
 END
