@@ -51,10 +51,7 @@ def main() -> None:
         linker.set_memory()
         with workspace():
             inputs.check_fingerprint()
-            ready = inputs.parcels_ready()
-            for name in linker.DECIDING:
-                if ready and name in linker.PARCEL_STEPS:
-                    continue
+            for name in linker.deciding_steps(inputs.parcels_ready()):
                 work: list[tuple[str, str | None]]
                 if name in linker.PYTHON_STEPS:
                     work = [(name, None)]

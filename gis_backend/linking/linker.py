@@ -241,6 +241,12 @@ DECIDING = (
 )  # fmt: skip
 
 
+def deciding_steps(parcels_ready: bool) -> tuple[str, ...]:
+    """The deciding steps a run takes, in order: the parcel-side ones only when the inputs kept
+    for the parcels are out of date."""
+    return tuple(name for name in DECIDING if not (parcels_ready and name in PARCEL_STEPS))
+
+
 def set_memory() -> None:
     """Sorts, hashes and index builds of a million rows fit in memory instead of spilling to
     disk (the server default is 4 MB); for the rest of the transaction only."""
@@ -298,7 +304,7 @@ def link_registry(*, dry_run: bool = False, progress: bool = False) -> LinkSumma
         with workspace():
             inputs.check_fingerprint()
             parcels_ready = inputs.parcels_ready()
-            names = tuple(name for name in DECIDING if not (parcels_ready and name in PARCEL_STEPS))
+            names = deciding_steps(parcels_ready)
             total = sum(
                 1 if name in PYTHON_STEPS else len(steps[name]) for name in (*names, "write")
             )
