@@ -71,9 +71,9 @@ def main() -> None:
                     seconds = time.perf_counter() - started
                     total += seconds
                     rows = "" if statement is None or explain else f", {cursor.rowcount} rows"
-                    first_line = " ".join(label.split())[:80]
+                    text = " ".join(label.split())[:80]
                     if seconds >= args.min_seconds or explain:
-                        print(f"{seconds:6.2f} s{rows}: [{name}] {first_line}", flush=True)
+                        print(f"{seconds:6.2f} s{rows}: [{name}] {text}", flush=True)
                     if explain:
                         print(plan, flush=True)
         transaction.set_rollback(True)
