@@ -38,6 +38,13 @@ every run. After each run it also times a floor linker (``FLOOR_STATEMENTS``): t
 and exact-address joins, the best per account and one row written per account, the least any
 linker of these files does, to set the linker's ratio beside the least a linker's could be.
 
+``--month`` (with the ``--keep-files DIR`` of a load) is the next month on that town: the
+padrón exported again a month later (``month.py``: every balance at a new cut-off, statuses
+changed, addresses written by another clerk, new contracts) imported with ``import_padron``,
+then ``link_registry`` over the links in place, each timed against its raw baseline, the links
+scored against the truth with the new accounts. It changes the town: a second ``--month`` runs
+on November's registry (the import then finds nothing to change).
+
 Ratios, not absolute seconds, compare across machines (see shared/PERF.md). ``--keep-files DIR``
 writes the files, the truth and the report there and keeps them; otherwise a temporary folder
 is removed at the end.
@@ -98,6 +105,13 @@ def parse_args() -> argparse.Namespace:
         metavar="N",
         help="on a database this script already loaded: N times, empty the links and time "
         "link_registry against the raw join (alternately); the town is not generated again",
+    )
+    parser.add_argument(
+        "--month",
+        action="store_true",
+        help="on a database this script already loaded with --keep-files DIR: import the "
+        "next month's padrón (bench/month.py) and link again with the links in place, each "
+        "timed against its raw baseline",
     )
     parser.add_argument(
         "--cold",
@@ -325,6 +339,58 @@ def relink(runs: int, truth: Path | None, cold: bool) -> None:
             print_truth_score(Path(out))
 
 
+MONTH_CUT_OFF = "30/11/2026"
+
+
+def migrated() -> bool:
+    """Whether every migration is applied. ``--month`` then skips ``migrate``, which would apply
+    the SQL files again and drop the linker's kept inputs: a monthly run finds them ready."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def month(workdir: Path, seed: int, seconds: dict[str, float], report: Any, timed: Any) -> None:
+    """A month later on the town loaded into ``workdir``: its next padrón (bench/month.py)
+    imported, then a linking run over the links in place, each against its raw baseline; the
+    links scored against the truth with the new accounts."""
+    from django.conf import settings
+    from month import next_month  # bench/month.py, beside this script
+
+    area = workdir / "area.gpkg"
+    settings.SERVICE_AREA = str(area)
+    os.environ["PADRON_SERVICE_AREA"] = str(area)
+    truth = sorted(workdir.glob("verdad/**/accounts.csv"))[0]
+    padron, month_truth = timed(
+        "write the next month's padrón",
+        lambda: next_month(workdir / "archivos" / "padron.csv", truth, workdir / "mes", seed),
+    )
+    timed("baseline: point-in-polygon join, before the import", baseline_join)
+    imported = timed(
+        "import_padron, the next month",
+        lambda: command("import_padron", str(padron), "--fecha-corte", MONTH_CUT_OFF),
+    )
+    linked = timed("link_registry, the links in place", lambda: command("link_registry"))
+    report_dir = workdir / "reporte_mes"
+    command("registry_report", "--out", str(report_dir), "--truth", str(month_truth))
+    copy = baseline_copy(padron)
+    report("baseline: COPY padrón CSV into a bare table", copy)
+    timed("baseline: point-in-polygon join, after linking", baseline_join)
+    join = min(
+        seconds["baseline: point-in-polygon join, before the import"],
+        seconds["baseline: point-in-polygon join, after linking"],
+    )
+    print("  import: " + " | ".join(imported[-1:]))
+    print("  link:   " + " | ".join(linked[:1]))
+    padron_seconds = seconds["import_padron, the next month"]
+    link_seconds = seconds["link_registry, the links in place"]
+    print(f"  ratio import_padron / raw COPY:          {padron_seconds / copy:6.1f}")
+    print(f"  ratio link_registry / raw spatial join:  {link_seconds / join:6.1f}")
+    print_truth_score(report_dir)
+
+
 def main() -> None:
     args = parse_args()
     django.setup()
@@ -359,7 +425,13 @@ def main() -> None:
     )
     if args.sql_log:
         logging.getLogger("gis_backend.linking").setLevel(logging.DEBUG)
-    call_command("migrate", verbosity=0)
+    if not (args.month and migrated()):
+        call_command("migrate", verbosity=0)
+    if args.month:
+        if args.keep_files is None:
+            sys.exit("--month needs the --keep-files DIR of the load it follows")
+        month(args.keep_files, args.seed, seconds, report, timed)
+        return
     if args.relink:
         truths = sorted(args.keep_files.glob("verdad/**/accounts.csv")) if args.keep_files else []
         relink(args.relink, truths[0] if truths else None, args.cold)
