@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
 from gis_backend.imports.values import ValueProblem
 
 T = TypeVar("T")
 SAMPLE = 10_000
+ROWS_UNIT = _("filas")  # of the progress bars over rows
 
 
 def parse_distinct(

@@ -12,14 +12,21 @@ import pyogrio
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
 from gis_backend.imports.bulk import first_load
-from gis_backend.imports.columns import gc_paused, parse_distinct
-from gis_backend.imports.problems import ImportFileError, Problem, Summary
+from gis_backend.imports.columns import ROWS_UNIT, gc_paused, parse_distinct
+from gis_backend.imports.problems import (
+    MISSING_COLUMN,
+    OUTSIDE_SERVICE_AREA,
+    ImportFileError,
+    Problem,
+    Summary,
+)
 from gis_backend.imports.service_area import service_area
 from gis_backend.imports.tabular import Mapping
 from gis_backend.imports.values import ValueProblem
@@ -63,9 +70,9 @@ class VectorImporter:
     values for every row at once, column by column, flagging the rows it cannot vouch for:
     only those are cleaned one by one. Both must agree on every row they both accept."""
 
-    label: ClassVar[str]
+    label: ClassVar[str | Promise]  # of its progress bar
     accepted_geometry: ClassVar[set[str]]
-    geometry_label: ClassVar[str]
+    geometry_label: ClassVar[str | Promise]
     required: ClassVar[tuple[str, ...]]
     known: ClassVar[tuple[str, ...]]
     key_field: ClassVar[str | None] = None  # column whose value must be unique in the file
@@ -169,15 +176,13 @@ def import_vector_source(
 ) -> Summary:
     file = path.name
     if len(source) == 0:
-        raise file_error(path, "el archivo no tiene registros")
+        raise file_error(path, _("el archivo no tiene registros"))
     if mapping is not None:
         apply_mapping(source, Mapping.load(mapping))
     restore_shapefile_names(source, importer.known)
     missing = [name for name in importer.required if name not in source.fields]
     if missing:
-        raise ImportFileError(
-            [Problem(file, None, name, "falta esta columna obligatoria") for name in missing]
-        )
+        raise ImportFileError([Problem(file, None, name, str(MISSING_COLUMN)) for name in missing])
     problem = geometry_type_problem(source, importer.accepted_geometry, importer.geometry_label)
     if problem:
         raise problem
@@ -256,7 +261,8 @@ def check_rows(
     flags |= ~fast
     checked = CheckedRows(values)
     flagged = np.flatnonzero(flags).tolist()
-    for index in tqdm(flagged, disable=not progress, desc=importer.label, unit=" filas"):
+    bar = tqdm(flagged, disable=not progress, desc=str(importer.label), unit=f" {ROWS_UNIT}")
+    for index in bar:
         out = check_row(
             importer,
             source,
@@ -314,9 +320,9 @@ def check_row(
     if present and not inside:
         geometry = None
         reason = (
-            "coordenadas invertidas (x e y intercambiadas)"
+            _("coordenadas invertidas (x e y intercambiadas)")
             if outside_swapped
-            else "fuera del área de servicio del organismo"
+            else str(OUTSIDE_SERVICE_AREA)
         )
         out.problems.append(Problem(file, out.line, "geometría", reason))
     elif geometry is None:
@@ -337,13 +343,9 @@ def reject_duplicate_keys(importer: VectorImporter, checked: CheckedRows, file: 
             lines_by_key[key].append(index + 1)
     for key, lines in lines_by_key.items():
         listed = ", ".join(str(line) for line in lines)
+        message = _("«%(key)s» repetida en las líneas %(lines)s") % {"key": key, "lines": listed}
         for line in lines:
-            checked.add_problem(
-                line - 1,
-                Problem(
-                    file, line, importer.key_field or "", f"«{key}» repetida en las líneas {listed}"
-                ),
-            )
+            checked.add_problem(line - 1, Problem(file, line, importer.key_field or "", message))
 
 
 def write_vector_rejects(

@@ -47,8 +47,11 @@ def reject_duplicates(batch: PadronBatch, file: str) -> None:
             groups.setdefault(number, []).append(index)
     for number, group in groups.items():
         lines = ", ".join(str(batch.lines[index]) for index in group)
+        message = _("cuenta «%(number)s» repetida en las líneas %(lines)s") % {
+            "number": number,
+            "lines": lines,
+        }
         for index in group:
-            message = f"cuenta «{number}» repetida en las líneas {lines}"
             batch.add_problem(index, Problem(file, batch.lines[index], "cuenta", message))
 
 
@@ -124,7 +127,8 @@ def apply_padron(
                     file,
                     lines[number],
                     "medidor_serie",
-                    f"el medidor «{serial}» ya está en la cuenta {other}; no se movió",
+                    _("el medidor «%(serial)s» ya está en la cuenta %(other)s; no se movió")
+                    % {"serial": serial, "other": other},
                 )
                 for number, serial, other in taken
             ]
@@ -166,17 +170,14 @@ def meter_conflicts(batch: PadronBatch, file: str, summary: Summary) -> None:
         if len({numbers[index] for index in group}) < 2:
             continue
         lines = ", ".join(str(batch.lines[index]) for index in group)
+        message = _("medidor «%(serial)s» en varias cuentas (líneas %(lines)s); no se asignó") % {
+            "serial": serial,
+            "lines": lines,
+        }
         for index in group:
             attributes[index]["medidor_en_conflicto"] = serial
             serials[index] = ""
-            summary.warnings.append(
-                Problem(
-                    file,
-                    batch.lines[index],
-                    "medidor_serie",
-                    f"medidor «{serial}» en varias cuentas (líneas {lines}); no se asignó",
-                )
-            )
+            summary.warnings.append(Problem(file, batch.lines[index], "medidor_serie", message))
 
 
 # Tables a first load of a large padrón fills in bulk (bulk.first_load).

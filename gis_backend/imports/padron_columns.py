@@ -14,14 +14,19 @@ from typing import Any
 import numpy as np
 import shapely
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from tqdm import tqdm
 
-from gis_backend.imports.columns import mark_values, mostly_distinct, parse_distinct
+from gis_backend.imports.columns import ROWS_UNIT, mark_values, mostly_distinct, parse_distinct
 from gis_backend.imports.padron_rows import (
     DIAMETERS,
     KNOWN,
     STATUSES,
     TARIFFS,
+    UNKNOWN_DIAMETER,
+    UNKNOWN_STATUS,
+    UNKNOWN_TARIFF,
     PadronChecker,
     PadronRow,
     parse_choice,
@@ -55,11 +60,11 @@ TEXT_VALUES: tuple[tuple[str, str, int | None], ...] = (
     ("meter_serial", "medidor_serie", 40),
     ("meter_brand", "medidor_marca", 50),
 )
-# Account value, file column, vocabulary, what a value is called, default.
-CHOICE_VALUES: tuple[tuple[str, str, dict[str, str], str, str], ...] = (
-    ("tariff", "tarifa", TARIFFS, "una tarifa", Tariff.DOMESTIC),
-    ("status", "estatus", STATUSES, "un estatus", AccountStatus.ACTIVE),
-    ("meter_diameter", "medidor_diametro", DIAMETERS, "un diámetro", "1/2"),
+# Account value, file column, vocabulary, the problem of a value outside it, default.
+CHOICE_VALUES: tuple[tuple[str, str, dict[str, str], str | Promise, str], ...] = (
+    ("tariff", "tarifa", TARIFFS, UNKNOWN_TARIFF, Tariff.DOMESTIC),
+    ("status", "estatus", STATUSES, UNKNOWN_STATUS, AccountStatus.ACTIVE),
+    ("meter_diameter", "medidor_diametro", DIAMETERS, UNKNOWN_DIAMETER, "1/2"),
 )
 VALUE_NAMES = (
     "number", "holder_name", "billing_street", "billing_ext_number", "billing_int_number",
@@ -150,12 +155,15 @@ def bad_postal_code(text: str | None) -> bool:
 
 def choice_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
-    for name, source, table, label, default in CHOICE_VALUES:
+    for name, source, table, unknown, default in CHOICE_VALUES:
 
         def parse(
-            text: str, table: dict[str, str] = table, label: str = label, default: str = default
+            text: str,
+            table: dict[str, str] = table,
+            unknown: str | Promise = unknown,
+            default: str = default,
         ) -> str:
-            return parse_choice(text, table, label) or default
+            return parse_choice(text, table, unknown) or default
 
         values[name], refused = parse_distinct(cells[source], parse)
         flags[refused] = True
@@ -289,7 +297,8 @@ def recheck_flagged(
 ) -> None:
     """Check flagged rows one by one: their problems, or their values when they have none."""
     flagged = np.flatnonzero(flags).tolist()
-    for index in tqdm(flagged, disable=not progress, desc="padrón", unit=" filas"):
+    bar = tqdm(flagged, disable=not progress, desc=gettext("padrón"), unit=f" {ROWS_UNIT}")
+    for index in bar:
         row = PadronRow(batch.lines[index], batch.table.row(index))
         checker.check(row)
         if row.problems:

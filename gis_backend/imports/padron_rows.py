@@ -8,10 +8,13 @@ from typing import Any
 
 import shapely
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pyproj import Transformer
 
 from gis_backend.imports import naming
-from gis_backend.imports.problems import Problem
+from gis_backend.imports.problems import OUTSIDE_SERVICE_AREA, REQUIRED_EMPTY, Problem
 from gis_backend.imports.service_area import service_area
 from gis_backend.imports.values import (
     ValueProblem,
@@ -77,16 +80,23 @@ def vocabulary(words: dict[Any, tuple[str, ...]]) -> dict[str, str]:
 TARIFFS = vocabulary(TARIFF_WORDS)
 STATUSES = vocabulary(STATUS_WORDS)
 DIAMETERS = vocabulary(DIAMETER_WORDS)
+# What a value outside each vocabulary is told (whole sentences, for translators).
+UNKNOWN_TARIFF = _("«%(value)s» no es una tarifa conocida")
+UNKNOWN_STATUS = _("«%(value)s» no es un estatus conocido")
+UNKNOWN_DIAMETER = _("«%(value)s» no es un diámetro conocido")
+SWAPPED_LAT_LON = _("lat y lon invertidas")
 
 
-def parse_choice(value: object, table: dict[str, str], label: str) -> str:
+def parse_choice(value: object, table: dict[str, str], unknown: str | Promise) -> str:
+    """The vocabulary's value for ``value``; ``unknown`` is the problem of a value outside it,
+    with a ``%(value)s`` placeholder."""
     text = clean_text(value)
     if not text:
         return ""
     key = text.replace('"', "").replace("PULGADAS", "PULG").strip()
     found = table.get(key) or table.get(naming.normalize_text(text))
     if found is None:
-        raise ValueProblem(f"«{text}» no es {label} conocido")
+        raise ValueProblem(str(unknown) % {"value": text})
     return found
 
 
@@ -124,7 +134,7 @@ class PadronChecker:
             if name not in ("lat", "lon")
         }
         if not text["cuenta"]:
-            row.problems.append(Problem(self.file, row.line, "cuenta", "vacía; es obligatoria"))
+            row.problems.append(Problem(self.file, row.line, "cuenta", str(REQUIRED_EMPTY)))
         values.update(
             number=text["cuenta"],
             holder_name=text["titular"],
@@ -148,17 +158,18 @@ class PadronChecker:
                     self.file,
                     row.line,
                     "codigo_postal",
-                    f"«{text['codigo_postal']}» no tiene 5 dígitos",
+                    gettext("«%(value)s» no tiene 5 dígitos") % {"value": text["codigo_postal"]},
                 )
             )
-        values["tariff"] = self.field(row, "tarifa", parse_choice, TARIFFS, "una tarifa")
+        values["tariff"] = self.field(row, "tarifa", parse_choice, TARIFFS, UNKNOWN_TARIFF)
         if not values["tariff"] and not any(p.field == "tarifa" for p in row.problems):
             values["tariff"] = Tariff.DOMESTIC
         values["status"] = (
-            self.field(row, "estatus", parse_choice, STATUSES, "un estatus") or AccountStatus.ACTIVE
+            self.field(row, "estatus", parse_choice, STATUSES, UNKNOWN_STATUS)
+            or AccountStatus.ACTIVE
         )
         values["meter_diameter"] = (
-            self.field(row, "medidor_diametro", parse_choice, DIAMETERS, "un diámetro") or "1/2"
+            self.field(row, "medidor_diametro", parse_choice, DIAMETERS, UNKNOWN_DIAMETER) or "1/2"
         )
         dwellings = self.field(row, "num_viviendas", parse_int, 1)
         values["dwellings"] = dwellings or 1
@@ -169,7 +180,10 @@ class PadronChecker:
         if (values["months_overdue"] or 0) > 0 and (values["balance"] or 0) <= 0:
             row.problems.append(
                 Problem(
-                    self.file, row.line, "saldo", "hay meses de adeudo pero el saldo no es positivo"
+                    self.file,
+                    row.line,
+                    "saldo",
+                    gettext("hay meses de adeudo pero el saldo no es positivo"),
                 )
             )
         values["point"] = self.point(row)
@@ -183,16 +197,22 @@ class PadronChecker:
         if lat is None or lon is None:
             row.problems.append(
                 Problem(
-                    self.file, row.line, "lat" if lat is None else "lon", "falta la otra coordenada"
+                    self.file,
+                    row.line,
+                    "lat" if lat is None else "lon",
+                    gettext("falta la otra coordenada"),
                 )
             )
             return None
         lat_f, lon_f = float(lat), float(lon)
         if abs(lat_f) > 90 or abs(lon_f) > 180:
             if abs(lon_f) <= 90 and abs(lat_f) <= 180:
-                reason = "lat y lon invertidas"
+                reason = str(SWAPPED_LAT_LON)
             else:
-                reason = f"coordenadas imposibles ({lat_f}, {lon_f})"
+                reason = gettext("coordenadas imposibles (%(lat)s, %(lon)s)") % {
+                    "lat": lat_f,
+                    "lon": lon_f,
+                }
             row.problems.append(Problem(self.file, row.line, "lat", reason))
             return None
         x, y = self.to_storage.transform(lon_f, lat_f)
@@ -200,9 +220,7 @@ class PadronChecker:
         if not self.area.contains(point):
             sx, sy = self.to_storage.transform(lat_f, lon_f)
             swapped = abs(lat_f) <= 180 and self.area.contains(shapely.Point(sx, sy))
-            reason = (
-                "lat y lon invertidas" if swapped else "fuera del área de servicio del organismo"
-            )
+            reason = str(SWAPPED_LAT_LON if swapped else OUTSIDE_SERVICE_AREA)
             row.problems.append(Problem(self.file, row.line, "lat", reason))
             return None
         return point

@@ -5,6 +5,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gis_backend.imports import naming
 from gis_backend.imports.columns import mark_values, mark_where
@@ -16,7 +18,7 @@ from gis_backend.imports.engine import (
     stage_cells,
     upsert_staged,
 )
-from gis_backend.imports.problems import Problem
+from gis_backend.imports.problems import REQUIRED_EMPTY, Problem
 from gis_backend.imports.values import ValueProblem, clean_text, parse_decimal, parse_int
 from gis_backend.imports.vector import VectorSource
 from gis_backend.registry.choices import LandUse
@@ -64,7 +66,10 @@ def parse_ageb(value: Any) -> str:
     if text.isdigit() and len(text) < 4:
         text = text.zfill(4)
     if text and not AGEB.match(text):
-        raise ValueProblem(f"«{text}» no es una clave AGEB (cuatro caracteres, p. ej. 0366 o 012A)")
+        raise ValueProblem(
+            gettext("«%(value)s» no es una clave AGEB (cuatro caracteres, p. ej. 0366 o 012A)")
+            % {"value": text}
+        )
     return text
 
 
@@ -72,7 +77,9 @@ def parse_inegi_block(value: Any) -> str:
     """INEGI block number within its AGEB: up to three digits ('7' → '007')."""
     text = clean_text(value)
     if text and not (text.isdigit() and len(text) <= 3):
-        raise ValueProblem(f"«{text}» no es una manzana INEGI (hasta tres dígitos)")
+        raise ValueProblem(
+            gettext("«%(value)s» no es una manzana INEGI (hasta tres dígitos)") % {"value": text}
+        )
     return text.zfill(3) if text else ""
 
 
@@ -88,9 +95,9 @@ def parse_land_use(value: Any) -> tuple[str, bool]:
 
 
 class ParcelImporter(VectorImporter):
-    label = "predios"
+    label = _("predios")
     accepted_geometry: ClassVar[set[str]] = {"Polygon", "MultiPolygon"}
-    geometry_label = "polígonos"
+    geometry_label = _("polígonos")
     required = ("clave_catastral",)
     known = (
         "clave_catastral",
@@ -112,7 +119,7 @@ class ParcelImporter(VectorImporter):
         values = out.values
         key = self.parse_into(out, file, "clave_catastral", clean_text, row.get("clave_catastral"))
         if not key and not any(p.field == "clave_catastral" for p in out.problems):
-            out.problems.append(Problem(file, out.line, "clave_catastral", "vacía; es obligatoria"))
+            out.problems.append(Problem(file, out.line, "clave_catastral", str(REQUIRED_EMPTY)))
         values["cadastral_key"] = key or ""
         values["street"] = self.parse_into(out, file, "calle", clean_text, row.get("calle")) or ""
         values["number"] = self.parse_into(out, file, "numero", clean_text, row.get("numero")) or ""
@@ -123,7 +130,8 @@ class ParcelImporter(VectorImporter):
             out, file, "sup_construida", parse_decimal, row.get("sup_construida")
         )
         if area is not None and area < 0:
-            out.problems.append(Problem(file, out.line, "sup_construida", f"«{area}» es negativa"))
+            message = gettext("«%(value)s» es negativa") % {"value": area}
+            out.problems.append(Problem(file, out.line, "sup_construida", message))
         values["built_area"] = area or 0
         values["dwellings"] = (
             self.parse_into(out, file, "num_viviendas", parse_int, row.get("num_viviendas")) or 0
@@ -138,7 +146,7 @@ class ParcelImporter(VectorImporter):
             values["attributes"]["uso_suelo"] = clean_text(row.get("uso_suelo"))
         geom = values.get("geom")
         if geom is not None and geom.area < MIN_PARCEL_AREA:
-            message = f"polígono degenerado de {geom.area:.2f} m²"
+            message = gettext("polígono degenerado de %(area).2f m²") % {"area": geom.area}
             out.problems.append(Problem(file, out.line, "geometría", message))
         if geom is not None and geom.geom_type == "Polygon":
             values["geom"] = shapely.multipolygons([geom])

@@ -2,6 +2,15 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Messages more than one module gives.
+DRY_RUN = _("Simulación (--dry-run): no se guardó nada.")
+MISSING_COLUMN = _("falta esta columna obligatoria")
+REQUIRED_EMPTY = _("vacía; es obligatoria")
+OUTSIDE_SERVICE_AREA = _("fuera del área de servicio del organismo")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -15,9 +24,9 @@ class Problem:
     def __str__(self) -> str:
         where = [self.file]
         if self.line is not None:
-            where.append(f"línea {self.line}")
+            where.append(gettext("línea %(line)s") % {"line": self.line})
         if self.field:
-            where.append(f"campo «{self.field}»")
+            where.append(gettext("campo «%(field)s»") % {"field": self.field})
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -42,11 +51,20 @@ class Summary:
     dry_run: bool = False
 
     def lines(self) -> list[str]:
-        head = "Simulación (--dry-run): no se guardó nada. " if self.dry_run else ""
-        out = [
-            f"{head}Leídos {self.read} · creados {self.created} · actualizados {self.updated} · "
-            f"sin cambios {self.unchanged} · rechazados {self.rejected}"
-        ]
+        counts = gettext(
+            "Leídos %(read)s · creados %(created)s · actualizados %(updated)s · "
+            "sin cambios %(unchanged)s · rechazados %(rejected)s"
+        ) % {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+        out = [f"{DRY_RUN} {counts}" if self.dry_run else counts]
         if self.rejects_path:
-            out.append(f"Filas rechazadas en {self.rejects_path}: corríjalas y vuelva a importar.")
+            out.append(
+                gettext("Filas rechazadas en %(path)s: corríjalas y vuelva a importar.")
+                % {"path": self.rejects_path}
+            )
         return out

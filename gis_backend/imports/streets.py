@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gis_backend.imports import naming
 from gis_backend.imports.columns import mark_where
@@ -41,9 +43,9 @@ def geometry_fingerprint(geometry: Any) -> str:
 
 
 class StreetImporter(VectorImporter):
-    label = "tramos"
+    label = _("tramos")
     accepted_geometry: ClassVar[set[str]] = {"LineString", "MultiLineString"}
-    geometry_label = "líneas"
+    geometry_label = _("líneas")
     required = ("nombre",)
     known = ("nombre", "tipo", "colonia", *ID_COLUMNS, *RANGE_COLUMNS)
     key_field = "id_tramo"
@@ -58,7 +60,7 @@ class StreetImporter(VectorImporter):
         values = out.values
         name = self.parse_into(out, file, "nombre", clean_text, row.get("nombre"))
         if not name and not any(p.field == "nombre" for p in out.problems):
-            out.problems.append(Problem(file, out.line, "nombre", "vacío; es obligatorio"))
+            out.problems.append(Problem(file, out.line, "nombre", gettext("vacío; es obligatorio")))
         street = address.parse_street(f"{clean_text(row.get('tipo'))} {name or ''}")
         values["name"] = name or ""
         values["name_normalized"] = street.match_key
@@ -73,7 +75,12 @@ class StreetImporter(VectorImporter):
             if (ends[0] is None) != (ends[1] is None):
                 column = "num_izq_ini" if side == "left" else "num_der_ini"
                 out.problems.append(
-                    Problem(file, out.line, column, "rango de numeración incompleto (inicio y fin)")
+                    Problem(
+                        file,
+                        out.line,
+                        column,
+                        gettext("rango de numeración incompleto (inicio y fin)"),
+                    )
                 )
         values["attributes"] = self.extra_attributes(row)
         geom = values.get("geom")
@@ -85,7 +92,7 @@ class StreetImporter(VectorImporter):
                         file,
                         out.line,
                         "geometría",
-                        "línea con partes separadas; divídala en tramos",
+                        gettext("línea con partes separadas; divídala en tramos"),
                     )
                 )
             values["geom"] = merged

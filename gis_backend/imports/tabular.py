@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext
 
-from gis_backend.imports.problems import ImportFileError, Problem
+from gis_backend.imports.problems import MISSING_COLUMN, ImportFileError, Problem
 
 MAX_RECORD_BYTES = 1_000_000
 DELIMITERS = (",", ";", "\t", "|")
@@ -43,7 +44,14 @@ class Mapping:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ImportFileError(
-                [Problem(path.name, None, "", f"no se pudo leer el mapeo: {exc}")]
+                [
+                    Problem(
+                        path.name,
+                        None,
+                        "",
+                        gettext("no se pudo leer el mapeo: %(error)s") % {"error": exc},
+                    )
+                ]
             ) from exc
         if not isinstance(data, dict) or not set(data) <= {"columns", "values"}:
             raise ImportFileError(
@@ -52,7 +60,8 @@ class Mapping:
                         path.name,
                         None,
                         "",
-                        "el mapeo debe tener solo las claves «columns» y «values»",
+                        gettext("el mapeo debe tener solo las claves «%(columns)s» y «%(values)s»")
+                        % {"columns": "columns", "values": "values"},
                     )
                 ]
             )
@@ -86,7 +95,10 @@ class Table:
         if len(record) == len(self.columns):
             return dict(zip(self.columns, record, strict=True))
         values = dict(zip(self.columns, record, strict=False))
-        values["__shape__"] = f"{len(record)} campos; el encabezado tiene {len(self.columns)}"
+        values["__shape__"] = gettext("%(fields)s campos; el encabezado tiene %(columns)s") % {
+            "fields": len(record),
+            "columns": len(self.columns),
+        }
         return values
 
     def misshapen(self) -> list[int]:
@@ -120,8 +132,10 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
                     path.name,
                     None,
                     "",
-                    "codificación no soportada (¿UTF-16 o archivo binario?); "
-                    "guárdelo como CSV UTF-8",
+                    gettext(
+                        "codificación no soportada (¿UTF-16 o archivo binario?); "
+                        "guárdelo como CSV UTF-8"
+                    ),
                 )
             ]
         )
@@ -144,10 +158,12 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError([Problem(file, None, "", f"no se puede leer: {exc}")]) from exc
+        raise ImportFileError(
+            [Problem(file, None, "", gettext("no se puede leer: %(error)s") % {"error": exc})]
+        ) from exc
     text, encoding = decode(path, raw)
     if not text or text.isspace():  # as text.strip(), without copying it; a BOM alone too
-        raise ImportFileError([Problem(file, None, "", "el archivo está vacío")])
+        raise ImportFileError([Problem(file, None, "", gettext("el archivo está vacío"))])
     first_line = FIRST_LINE.match(text.lstrip("\ufeff"))
     delimiter = detect_delimiter(first_line[0] if first_line else "")
     csv.field_size_limit(MAX_RECORD_BYTES)
@@ -155,14 +171,15 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     try:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
-        raise ImportFileError([Problem(file, 1, "", f"encabezado ilegible: {exc}")]) from exc
+        raise ImportFileError(
+            [Problem(file, 1, "", gettext("encabezado ilegible: %(error)s") % {"error": exc})]
+        ) from exc
     mapping = mapping or Mapping()
     columns = [mapping.columns.get(field_key(h), field_key(h)) for h in header]
     repeated = sorted({c for c in columns if columns.count(c) > 1 and c})
-    problems = [Problem(file, 1, c, "columna repetida en el encabezado") for c in repeated]
-    problems += [
-        Problem(file, 1, c, "falta esta columna obligatoria") for c in required if c not in columns
-    ]
+    repeated_column = gettext("columna repetida en el encabezado")
+    problems = [Problem(file, 1, c, repeated_column) for c in repeated]
+    problems += [Problem(file, 1, c, str(MISSING_COLUMN)) for c in required if c not in columns]
     if problems:
         raise ImportFileError(problems)
     lines: list[int] = []
@@ -181,13 +198,16 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
                     file,
                     reader.line_num,
                     "",
-                    f"registro ilegible ({exc}); ¿un campo enorme o comillas sin cerrar?",
+                    gettext(
+                        "registro ilegible (%(error)s); ¿un campo enorme o comillas sin cerrar?"
+                    )
+                    % {"error": exc},
                 )
             ]
         ) from exc
     if not records:
         raise ImportFileError(
-            [Problem(file, None, "", "el archivo solo tiene encabezado, sin registros")]
+            [Problem(file, None, "", gettext("el archivo solo tiene encabezado, sin registros"))]
         )
     map_values(records, columns, mapping)
     return Table(path, encoding, delimiter, header, columns, lines, records)

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 MAX_FIELD_LENGTH = 1000
 
 
@@ -12,12 +14,19 @@ class ValueProblem(ValueError):
     pass
 
 
+def not_a_number(value: object) -> ValueProblem:
+    return ValueProblem(gettext("«%(value)s» no es un número") % {"value": value})
+
+
 def clean_text(value: object, max_length: int = MAX_FIELD_LENGTH) -> str:
     if value is None:
         return ""
     text = " ".join(str(value).split())
     if len(text) > max_length:
-        raise ValueProblem(f"valor de {len(text)} caracteres; el máximo es {max_length}")
+        raise ValueProblem(
+            gettext("valor de %(length)s caracteres; el máximo es %(maximum)s")
+            % {"length": len(text), "maximum": max_length}
+        )
     return text
 
 
@@ -63,11 +72,11 @@ def parse_decimal(value: object) -> Decimal | None:
         head, _sep, tail = text.rpartition(",")
         text = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else text.replace(",", "")
     if not _AMOUNT.match(text):
-        raise ValueProblem(f"«{value}» no es un número")
+        raise not_a_number(value)
     try:
         return Decimal(text)
     except InvalidOperation as exc:
-        raise ValueProblem(f"«{value}» no es un número") from exc
+        raise not_a_number(value) from exc
 
 
 def parse_int(value: object, minimum: int | None = 0) -> int | None:
@@ -75,10 +84,12 @@ def parse_int(value: object, minimum: int | None = 0) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value():
-        raise ValueProblem(f"«{value}» no es un número entero")
+        raise ValueProblem(gettext("«%(value)s» no es un número entero") % {"value": value})
     result = int(number)
     if minimum is not None and result < minimum:
-        raise ValueProblem(f"«{value}» es menor que {minimum}")
+        raise ValueProblem(
+            gettext("«%(value)s» es menor que %(minimum)s") % {"value": value, "minimum": minimum}
+        )
     return result
 
 
@@ -98,4 +109,6 @@ def parse_date(value: object) -> date | None:
             return datetime.strptime(text.split(" ")[0].split("T")[0], fmt).date()
         except ValueError:
             continue
-    raise ValueProblem(f"«{value}» no es una fecha (use dd/mm/aaaa o aaaa-mm-dd)")
+    raise ValueProblem(
+        gettext("«%(value)s» no es una fecha (use dd/mm/aaaa o aaaa-mm-dd)") % {"value": value}
+    )

@@ -8,6 +8,8 @@ import numpy as np
 import pyogrio
 import pyogrio.errors
 import shapely
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -45,15 +47,23 @@ def choose_layer(path: Path, layer: str | None) -> str:
     try:
         layers = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise file_error(path, f"GDAL no puede leer el archivo ({exc})") from exc
+        raise file_error(
+            path, gettext("GDAL no puede leer el archivo (%(error)s)") % {"error": exc}
+        ) from exc
     names = [str(name) for name, _geometry_type in layers]
     if layer:
         if layer not in names:
-            raise file_error(path, f"no hay capa «{layer}»; capas: {', '.join(names)}")
+            raise file_error(
+                path,
+                gettext("no hay capa «%(layer)s»; capas: %(layers)s")
+                % {"layer": layer, "layers": ", ".join(names)},
+            )
         return layer
     if len(names) != 1:
         raise file_error(
-            path, f"el archivo tiene {len(names)} capas; elija una con --layer: {', '.join(names)}"
+            path,
+            gettext("el archivo tiene %(count)s capas; elija una con --layer: %(layers)s")
+            % {"count": len(names), "layers": ", ".join(names)},
         )
     return names[0]
 
@@ -72,14 +82,18 @@ def read_vector(
     path: Path, *, layer: str | None, srid: int | None, storage_srid: int
 ) -> VectorSource:
     if not path.exists():
-        raise file_error(path, "el archivo no existe")
+        raise file_error(path, gettext("el archivo no existe"))
     layer_name = choose_layer(path, layer)
     try:
         meta, fids, wkb, field_data = pyogrio.raw.read(path, layer=layer_name, return_fids=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise file_error(path, f"GDAL no puede leer la capa «{layer_name}» ({exc})") from exc
+        raise file_error(
+            path,
+            gettext("GDAL no puede leer la capa «%(layer)s» (%(error)s)")
+            % {"layer": layer_name, "error": exc},
+        ) from exc
     if meta.get("geometry_type") in (None, "Unknown") and wkb is None:
-        raise file_error(path, "la capa no tiene geometría")
+        raise file_error(path, gettext("la capa no tiene geometría"))
     declared = meta.get("crs")
     try:
         if srid is not None:
@@ -88,10 +102,13 @@ def read_vector(
             source_crs = CRS.from_user_input(declared)
         else:
             raise file_error(
-                path, "el archivo no declara su sistema de coordenadas; indíquelo con --srid"
+                path,
+                gettext("el archivo no declara su sistema de coordenadas; indíquelo con --srid"),
             )
     except CRSError as exc:
-        raise file_error(path, f"sistema de coordenadas no reconocido: {exc}") from exc
+        raise file_error(
+            path, gettext("sistema de coordenadas no reconocido: %(error)s") % {"error": exc}
+        ) from exc
     names = [str(name) for name in meta["fields"]]
     file_fields = [np.asarray(values, dtype=object) for values in field_data]
     fields = {field_key(name): values for name, values in zip(names, file_fields, strict=True)}
@@ -124,7 +141,7 @@ TYPE_NAMES = {
 
 
 def geometry_type_problem(
-    source: VectorSource, accepted: set[str], label: str
+    source: VectorSource, accepted: set[str], label: str | Promise
 ) -> ImportFileError | None:
     """A layer whose geometries are all of another kind (points in a street layer) is refused."""
     kinds = {
@@ -132,7 +149,11 @@ def geometry_type_problem(
     }
     if kinds and not kinds & accepted:
         found = ", ".join(sorted(kinds))
-        return file_error(source.path, f"la capa tiene geometrías {found}; se esperaban {label}")
+        return file_error(
+            source.path,
+            gettext("la capa tiene geometrías %(found)s; se esperaban %(expected)s")
+            % {"found": found, "expected": label},
+        )
     return None
 
 
@@ -142,7 +163,7 @@ def repair(geometry: Any, accepted: set[str]) -> tuple[Any, str]:
     Returns (geometry or None, note): note is '' when nothing was done, a warning when repaired,
     or the reason for rejection when the geometry is None."""
     if geometry is None or shapely.is_empty(geometry):
-        return None, "sin geometría"
+        return None, gettext("sin geometría")
     if shapely.is_valid(geometry):
         return geometry, ""
     reason = shapely.is_valid_reason(geometry)
@@ -158,5 +179,9 @@ def repair(geometry: Any, accepted: set[str]) -> tuple[Any, str]:
         if not p.is_empty and (p.area > 0 if "Polygon" in accepted else p.length > 0)
     ]
     if not parts:
-        return None, f"geometría inválida que no se puede reparar ({reason})"
-    return shapely.union_all(parts), f"geometría inválida reparada ({reason})"
+        return None, gettext("geometría inválida que no se puede reparar (%(reason)s)") % {
+            "reason": reason
+        }
+    return shapely.union_all(parts), gettext("geometría inválida reparada (%(reason)s)") % {
+        "reason": reason
+    }

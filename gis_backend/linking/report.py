@@ -19,6 +19,9 @@ import numpy as np
 import pyogrio
 from django.conf import settings
 from django.db import connection
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 LINKS_SQL = """
     SELECT a.number AS cuenta, coalesce(p.cadastral_key, '') AS clave_catastral,
@@ -35,10 +38,10 @@ LINKS_SQL = """
 
 # Each problem list: (file name, description, SQL returning attribute columns and a geometry
 # column "geom" as WKB in the storage CRS, which may be NULL).
-PROBLEMS: list[tuple[str, str, str]] = [
+PROBLEMS: list[tuple[str, str | Promise, str]] = [
     (
         "cuentas_duplicadas",
-        "Cuentas en el mismo predio con el mismo número interior (posibles duplicados)",
+        _("Cuentas en el mismo predio con el mismo número interior (posibles duplicados)"),
         """
         SELECT p.cadastral_key AS clave_catastral, a.billing_int_number AS numero_int,
                string_agg(a.number, ' ' ORDER BY a.number) AS cuentas, count(*) AS num_cuentas,
@@ -54,7 +57,7 @@ PROBLEMS: list[tuple[str, str, str]] = [
     ),
     (
         "medidor_en_varias_cuentas",
-        "Medidores que el padrón pone en más de una cuenta (no se asignaron)",
+        _("Medidores que el padrón pone en más de una cuenta (no se asignaron)"),
         """
         SELECT a.attributes ->> 'medidor_en_conflicto' AS medidor_serie,
                string_agg(a.number, ' ' ORDER BY a.number) AS cuentas, count(*) AS num_cuentas,
@@ -69,7 +72,7 @@ PROBLEMS: list[tuple[str, str, str]] = [
     ),
     (
         "viviendas_sin_cuenta",
-        "Predios con más viviendas que las que sirven sus cuentas activas",
+        _("Predios con más viviendas que las que sirven sus cuentas activas"),
         """
         SELECT p.cadastral_key AS clave_catastral, p.dwellings AS viviendas_predio,
                coalesce(sum(a.dwellings), 0)::int AS viviendas_en_cuentas,
@@ -85,7 +88,7 @@ PROBLEMS: list[tuple[str, str, str]] = [
     ),
     (
         "predios_construidos_sin_cuenta",
-        "Predios con construcción y sin ninguna cuenta vinculada",
+        _("Predios con construcción y sin ninguna cuenta vinculada"),
         """
         SELECT p.cadastral_key AS clave_catastral, p.built_area::float AS sup_construida,
                p.street AS calle, p.number AS numero, p.land_use AS uso_suelo,
@@ -124,9 +127,9 @@ class Report:
     truth: TruthScore | None = None
 
 
-def fetch(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+def fetch(sql: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return names, cursor.fetchall()
 
@@ -149,12 +152,11 @@ def summarise() -> Report:
     report.by_method = dict(rows)
     _names, rows = fetch(
         """
-        SELECT coalesce(nullif(l.unlinked_reason, ''),
-                        'sin vincular todavía (corra link_registry)'),
-               count(*)
+        SELECT coalesce(nullif(l.unlinked_reason, ''), %s::text), count(*)
         FROM registry_account a LEFT JOIN registry_accountlink l ON l.account_id = a.id
         WHERE l.parcel_id IS NULL GROUP BY 1 ORDER BY 2 DESC
-        """
+        """,
+        [gettext("sin vincular todavía (corra link_registry)")],
     )
     report.unlinked_by_reason = dict(rows)
     return report
@@ -231,32 +233,44 @@ def percent(part: int, whole: int) -> str:
 
 
 def markdown(report: Report) -> str:
+    def share(part: int, whole: int) -> dict[str, Any]:
+        return {"n": part, "share": percent(part, whole)}
+
+    accounts = report.accounts
+    counts = [
+        gettext("Cuentas: %(n)s") % {"n": accounts},
+        gettext("Vinculadas a un predio: %(n)s (%(share)s)") % share(report.linked, accounts),
+        gettext("Con tramo de calle: %(n)s (%(share)s)") % share(report.with_segment, accounts),
+        gettext("Ambiguas (varios predios igual de probables): %(n)s") % {"n": report.ambiguous},
+        gettext("Vínculos verificados por una persona: %(n)s") % {"n": report.verified},
+    ]
     lines = [
-        "# Reporte del padrón",
+        "# " + gettext("Reporte del padrón"),
         "",
-        f"- Cuentas: {report.accounts}",
-        f"- Vinculadas a un predio: {report.linked} ({percent(report.linked, report.accounts)})",
-        f"- Con tramo de calle: {report.with_segment} "
-        f"({percent(report.with_segment, report.accounts)})",
-        f"- Ambiguas (varios predios igual de probables): {report.ambiguous}",
-        f"- Vínculos verificados por una persona: {report.verified}",
+        *(f"- {line}" for line in counts),
         "",
-        "## Vinculadas por método",
+        "## " + gettext("Vinculadas por método"),
         "",
-        "| método | cuentas | % |",
+        f"| {gettext('método')} | {gettext('cuentas')} | % |",
         "|---|---:|---:|",
     ]
     lines += [
         f"| {method} | {count} | {percent(count, report.accounts)} |"
         for method, count in report.by_method.items()
     ]
-    lines += ["", "## Sin vincular, por motivo", "", "| motivo | cuentas |", "|---|---:|"]
+    lines += [
+        "",
+        "## " + gettext("Sin vincular, por motivo"),
+        "",
+        f"| {gettext('motivo')} | {gettext('cuentas')} |",
+        "|---|---:|",
+    ]
     lines += [f"| {reason} | {count} |" for reason, count in report.unlinked_by_reason.items()]
     lines += [
         "",
-        "## Listas de problemas",
+        "## " + gettext("Listas de problemas"),
         "",
-        "| lista | renglones | archivos |",
+        f"| {gettext('lista')} | {gettext('renglones')} | {gettext('archivos')} |",
         "|---|---:|---|",
     ]
     descriptions = {name: description for name, description, _sql in PROBLEMS}
@@ -266,16 +280,16 @@ def markdown(report: Report) -> str:
     ]
     if report.truth:
         truth = report.truth
-        lines += [
-            "",
-            "## Contra la verdad de campo",
-            "",
-            f"- Cuentas en la verdad de campo: {truth.accounts}",
-            f"- Vinculadas al predio correcto: {truth.right} "
-            f"({percent(truth.right, truth.accounts)})",
-            f"- Vinculadas a otro predio: {truth.wrong} ({percent(truth.wrong, truth.accounts)})",
-            f"- Sin vincular: {truth.unlinked} ({percent(truth.unlinked, truth.accounts)})",
+        scored = [
+            gettext("Cuentas en la verdad de campo: %(n)s") % {"n": truth.accounts},
+            gettext("Vinculadas al predio correcto: %(n)s (%(share)s)")
+            % share(truth.right, truth.accounts),
+            gettext("Vinculadas a otro predio: %(n)s (%(share)s)")
+            % share(truth.wrong, truth.accounts),
+            gettext("Sin vincular: %(n)s (%(share)s)") % share(truth.unlinked, truth.accounts),
         ]
+        lines += ["", "## " + gettext("Contra la verdad de campo"), ""]
+        lines += [f"- {line}" for line in scored]
     return "\n".join(lines) + "\n"
 
 

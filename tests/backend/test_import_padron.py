@@ -126,7 +126,7 @@ def test_duplicate_account_lines_are_rejected_with_all_lines(tmp_path: Path) -> 
     [
         ("Saldo", "mucho", "«mucho» no es un número"),
         ("Fecha_Alta", "31/02/2024", "no es una fecha"),
-        ("Tarifa", "Especial X", "no es una tarifa conocido"),
+        ("Tarifa", "Especial X", "no es una tarifa conocida"),
         ("Estatus", "perdido", "no es un estatus conocido"),
         ("Num_Viviendas", "0", "menor que 1"),
         ("Lat", "-100.9620", "invertidas"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gis_backend.demo.loader import Timer
 from gis_backend.demo.pipeline import PipelineResult, demo_town_pipeline, headline
@@ -23,22 +24,25 @@ from gis_backend.demo.service import (
 from gis_backend.demo.town import DEFAULT_ACCOUNTS, DEFAULT_SEED
 from gis_backend.imports.problems import ImportFileError
 
+# Labels of both lists below.
+PARCELS = gettext_lazy("predios")
+STREET_SEGMENTS = gettext_lazy("tramos de calle")
 # Closing summary: table and its label for users.
 SUMMARY = (
-    ("registry_colonia", "colonias"),
-    ("registry_sector", "sectores"),
-    ("registry_readingroute", "rutas de lectura"),
-    ("registry_parcel", "predios"),
-    ("registry_streetsegment", "tramos de calle"),
-    ("registry_holder", "titulares"),
-    ("registry_account", "cuentas"),
-    ("registry_meter", "medidores"),
-    ("registry_reading", "lecturas"),
-    ("registry_collectionsnapshot", "saldos de cobranza"),
-    ("registry_suspensionevent", "eventos de suspensión"),
+    ("registry_colonia", gettext_lazy("colonias")),
+    ("registry_sector", gettext_lazy("sectores")),
+    ("registry_readingroute", gettext_lazy("rutas de lectura")),
+    ("registry_parcel", PARCELS),
+    ("registry_streetsegment", STREET_SEGMENTS),
+    ("registry_holder", gettext_lazy("titulares")),
+    ("registry_account", gettext_lazy("cuentas")),
+    ("registry_meter", gettext_lazy("medidores")),
+    ("registry_reading", gettext_lazy("lecturas")),
+    ("registry_collectionsnapshot", gettext_lazy("saldos de cobranza")),
+    ("registry_suspensionevent", gettext_lazy("eventos de suspensión")),
 )
 # Files the pipeline imports, and their label for users.
-IMPORTED = (("parcels", "predios"), ("streets", "tramos de calle"), ("padron", "padrón"))
+IMPORTED = (("parcels", PARCELS), ("streets", STREET_SEGMENTS), ("padron", gettext_lazy("padrón")))
 
 
 def default_accounts() -> int:
@@ -155,7 +159,7 @@ class Command(BaseCommand):
             if summary is None:
                 continue
             first, *rest = summary.lines()
-            for text in [f"  {_(label)}: {first}", *(f"    {line}" for line in rest)]:
+            for text in [f"  {label}: {first}", *(f"    {line}" for line in rest)]:
                 self.stdout.write(self.style.WARNING(text) if summary.rejected else text)
 
     def _report(self, result: PipelineResult) -> None:
@@ -177,4 +181,4 @@ class Command(BaseCommand):
     def _summary(self, counts: dict[str, int]) -> None:
         self.stdout.write(_("Resumen:"))
         for table, label in SUMMARY:
-            self.stdout.write(f"  {_(label)}: {counts.get(table, 0):,}")
+            self.stdout.write(f"  {label}: {counts.get(table, 0):,}")

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from gis_backend.imports.command import VectorImportCommand
 from gis_backend.imports.padron import import_padron
@@ -12,16 +13,19 @@ from gis_backend.imports.values import ValueProblem, parse_date
 
 
 class Command(VectorImportCommand):
-    help = "Importa el padrón (CSV del sistema comercial), por número de cuenta."
+    help = gettext("Importa el padrón (CSV del sistema comercial), por número de cuenta.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV en UTF-8, CP1252 o Latin-1")
-        parser.add_argument("--map", type=Path, help="archivo YAML que renombra columnas y valores")
+        parser.add_argument("file", type=Path, help=gettext("CSV en UTF-8, CP1252 o Latin-1"))
         parser.add_argument(
-            "--fecha-corte", help="fecha de corte de los saldos (dd/mm/aaaa); hoy si falta"
+            "--map", type=Path, help=gettext("archivo YAML que renombra columnas y valores")
         )
-        parser.add_argument("--dry-run", action="store_true", help="revisa todo sin guardar")
-        parser.add_argument("--rejects", type=Path, help="archivo CSV de filas rechazadas")
+        parser.add_argument(
+            "--fecha-corte",
+            help=gettext("fecha de corte de los saldos (dd/mm/aaaa); hoy si falta"),
+        )
+        self.add_dry_run_argument(parser)
+        parser.add_argument("--rejects", type=Path, help=gettext("archivo CSV de filas rechazadas"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,5 +42,5 @@ class Command(VectorImportCommand):
                 progress=sys.stderr.isatty(),
             )
         except ImportFileError as exc:
-            raise CommandError(f"No se importó nada.\n{exc}") from exc
+            raise self.nothing_imported(exc) from exc
         self.report(summary)
