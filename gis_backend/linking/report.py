@@ -23,6 +23,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gis_backend.registry.choices import LinkMethod
+
 LINKS_SQL = """
     SELECT a.number AS cuenta, coalesce(p.cadastral_key, '') AS clave_catastral,
            coalesce(l.segment_id::text, '') AS tramo_id, coalesce(s.name, '') AS calle_tramo,
@@ -255,7 +257,7 @@ def markdown(report: Report) -> str:
         "|---|---:|---:|",
     ]
     lines += [
-        f"| {method} | {count} | {percent(count, report.accounts)} |"
+        f"| {method_label(method)} | {count} | {percent(count, report.accounts)} |"
         for method, count in report.by_method.items()
     ]
     lines += [
@@ -291,6 +293,11 @@ def markdown(report: Report) -> str:
         lines += ["", "## " + gettext("Contra la verdad de campo"), ""]
         lines += [f"- {line}" for line in scored]
     return "\n".join(lines) + "\n"
+
+
+def method_label(method: str) -> str:
+    """How a person reads a link method ('direccion': 'Dirección')."""
+    return str(LinkMethod(method).label) if method in LinkMethod.values else method
 
 
 def write_report(out: Path, *, truth: Path | None = None) -> Report:

@@ -23,6 +23,7 @@ from gis_backend.linking import address, linker
 from gis_backend.linking.linker import link_registry, street_match
 from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
 from gis_backend.linking.workspace import LOCK, workspace
+from gis_backend.registry.choices import LinkMethod
 from gis_backend.registry.models import Account, AccountLink, Parcel, StreetSegment
 from tests.backend.factories import SRID, AccountFactory, ColoniaFactory, ParcelFactory
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
@@ -728,6 +729,12 @@ def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> Non
     text = (out / "resumen.md").read_text(encoding="utf-8")
     assert "Vinculadas al predio correcto: 6 (66.7 %)" in text
     assert "Vinculadas a un predio: 6 (66.7 %)" in text
+    methods = {row["metodo"] for row in rows} - {""}
+    assert "direccion" in methods
+    for method in methods:  # each method as a person reads it, not its code
+        label = LinkMethod(method).label
+        assert f"| {label} | {sum(r['metodo'] == method for r in rows)} |" in text
+    assert "| direccion |" not in text
 
 
 @pytest.mark.parametrize(

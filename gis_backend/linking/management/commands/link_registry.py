@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from gis_backend.imports.problems import DRY_RUN
 from gis_backend.linking.linker import link_registry
+from gis_backend.linking.report import method_label
 from gis_backend.maps.summaries import refresh_after_commit
 
 
@@ -44,5 +45,5 @@ class Command(BaseCommand):
             }
         )
         for method, count in sorted(summary.by_method.items(), key=lambda item: -item[1]):
-            self.stdout.write(f"  {method}: {count}")
+            self.stdout.write(f"  {method_label(method)}: {count}")
         refresh_after_commit()  # map summaries: in the background, once the links committed
