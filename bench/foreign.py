@@ -7,6 +7,9 @@ the linking on data it was not shaped on (``import_link.py --foreign``):
 - the cadastre gives its parcels no colonia, and leaves a fifth of them without an official
   number.
 
+``--no-colonia`` writes the padrón without its COLONIA column (the address's street and number
+then name a parcel in every colonia that has them; the reading route tells them apart).
+
 ``--one-field`` writes the padrón as billing systems that keep the address in one column do:
 street, number, interior and colonia in ``DOMICILIO`` ('AVENIDA PERIFERICO No. 104 INT 2, COL
 MERINO'), under other column names, read through a mapping file (``import_padron --map``).
@@ -84,6 +87,14 @@ def one_address_field(path: Path) -> Path:
         encoding="utf-8",
     )
     return mapping
+
+
+def without_colonia(path: Path) -> None:
+    """Rewrite the padrón without its COLONIA column, as billing systems that never kept one
+    export it."""
+    rows = read_padron(path)
+    column = rows[0].index("COLONIA")
+    write_padron(path, [row[:column] + row[column + 1 :] for row in rows])
 
 
 def rewrite_layer(

@@ -93,6 +93,11 @@ def parse_args() -> argparse.Namespace:
         "fifth of them unnumbered",
     )
     parser.add_argument(
+        "--no-colonia",
+        action="store_true",
+        help="write the padrón without its COLONIA column (bench/foreign.py)",
+    )
+    parser.add_argument(
         "--one-field",
         action="store_true",
         help="write the padrón's street, number, interior and colonia in one column DOMICILIO, "
@@ -450,6 +455,10 @@ def main() -> None:
         from foreign import foreignise  # bench/foreign.py, beside this script
 
         foreignise(files, args.seed)
+    if args.no_colonia:
+        from foreign import without_colonia
+
+        without_colonia(files.padron)
     padron_options = ["--fecha-corte", CUT_OFF]
     if args.one_field:
         from foreign import one_address_field

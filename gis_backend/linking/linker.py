@@ -12,10 +12,11 @@ Evidence, in order of trust (each gives candidates with a score in [0, 1]):
    ranges, offset to the side of its parity, and the parcel found there; without ranges,
    between the parcels of its street with the nearest numbers, on an unnumbered parcel.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are
-nearly as good stays unlinked as ambiguous; a best score under ``MIN_SCORE`` is not linked
-either; both keep their five best candidates for the person who resolves them. The street
-segment comes from the parcel's frontage on the matched street, else the nearest segment.
-Links a person set or verified are kept as they are.
+nearly as good stays unlinked as ambiguous, unless exactly one of them lies among the parcels of
+its reading route's other accounts (method 'ruta_lectura'); a best score under ``MIN_SCORE`` is
+not linked either; all three keep their five best candidates for the person who checks them.
+The street segment comes from the parcel's frontage on the matched street, else the nearest
+segment. Links a person set or verified are kept as they are.
 """
 
 import logging
@@ -49,6 +50,9 @@ UNTYPED_FACTOR = 0.9
 # other streets: a street type written or left out costs 1 - UNTYPED_FACTOR (0.1, kept), a name
 # inside another 0.15 (dropped when the best match is exact; link.sql, lk_street_colonia).
 BEST_STREET_MARGIN = 0.12
+# An ambiguous account takes the one tied parcel within this distance of the parcels of its
+# reading route's other accounts (link.sql, lk_route_choice).
+ROUTE_METRES = 50
 WORK_MEM = "512MB"
 
 
@@ -170,6 +174,7 @@ def load_steps(path: Path = QUERIES) -> dict[str, list[str]]:
     text = text.replace("{{MIN_SCORE}}", str(MIN_SCORE))
     text = text.replace("{{AMBIGUITY_MARGIN}}", str(AMBIGUITY_MARGIN))
     text = text.replace("{{BEST_STREET_MARGIN}}", str(BEST_STREET_MARGIN))
+    text = text.replace("{{ROUTE_METRES}}", str(ROUTE_METRES))
     steps: dict[str, list[str]] = {}
     for chunk in text.split("-- step: ")[1:]:
         name, _newline, statement = chunk.partition("\n")

@@ -34,6 +34,7 @@ class LinkMethod(models.TextChoices):
     COORDINATES = "coordenadas", _("Coordenadas de la toma")
     ADDRESS = "direccion", _("Dirección")
     INTERPOLATION = "interpolacion", _("Interpolación de número")
+    ROUTE = "ruta_lectura", _("Desempate por ruta de lectura")
     FRONTAGE = "frente", _("Frente del predio")
     MANUAL = "manual", _("Asignado por una persona")
 

@@ -25,7 +25,13 @@ from gis_backend.linking.prepare import Fields, address_fields, stage_addresses
 from gis_backend.linking.workspace import LOCK, workspace
 from gis_backend.registry.choices import LinkMethod
 from gis_backend.registry.models import Account, AccountLink, Parcel, StreetSegment
-from tests.backend.factories import SRID, AccountFactory, ColoniaFactory, ParcelFactory
+from tests.backend.factories import (
+    SRID,
+    AccountFactory,
+    ColoniaFactory,
+    ParcelFactory,
+    ReadingRouteFactory,
+)
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +162,31 @@ def test_hopeless_and_ambiguous_addresses_stay_unlinked_with_reason(town: Path) 
     assert (
         found["7"].parcel is None and "no está en la capa de calles" in found["7"].unlinked_reason
     )
+
+
+def test_a_tie_between_neighbourhoods_is_broken_by_the_reading_route(town: Path) -> None:
+    """'Hidalgo 9' without colonia names a parcel in each neighbourhood. An account whose reading
+    route runs through the centre (its other accounts linked there) takes the centre's, with the
+    other still listed; one whose route has accounts in both, or no other account, stays
+    ambiguous."""
+    centre, both, alone = (ReadingRouteFactory.create(code=code) for code in ("R1", "R2", "R3"))
+    Account.objects.filter(number__in=["3", "4", "5"]).update(route=centre)
+    Account.objects.filter(number__in=["1", "8"]).update(route=both)
+    for number, route in (("20", both), ("21", alone)):
+        AccountFactory.create(
+            number=number, billing_street="Hidalgo", billing_ext_number="9", billing_colonia="",
+            billing_cadastral_key="", route=route,
+        )  # fmt: skip
+    link_registry()
+    found = links()
+    assert (parcel_of(found["5"]), found["5"].parcel_method) == ("A-4", LinkMethod.ROUTE)
+    assert found["5"].unlinked_reason == ""
+    assert {c["clave_catastral"] for c in found["5"].candidates} == {"A-4", "B-4"}
+    for number in ("20", "21"):
+        assert found[number].parcel is None, number
+        assert found[number].unlinked_reason.startswith("ambigua"), number
+    # the accounts of the route that decided are linked as before
+    assert parcel_of(found["3"]) == "A-2" and parcel_of(found["4"]) == "A-3"
 
 
 def test_a_misspelt_colonia_tells_apart_a_number_repeated_in_two_neighbourhoods(

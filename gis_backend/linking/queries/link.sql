@@ -718,20 +718,83 @@ WHERE rival_score IS NOT NULL
 ANALYZE lk_undecided;
 
 -- step: choose
+-- Their ranked candidates, read once from lk_ranked for the tie-break and the lists below.
+CREATE UNLOGGED TABLE lk_undecided_ranked AS
+SELECT r.* FROM lk_ranked r WHERE r.account_id IN (SELECT account_id FROM lk_undecided);
+
+-- step: choose
+ANALYZE lk_undecided_ranked;
+
+-- step: choose
+-- A tie broken by the reading route. An address that names parcels in two colonias equally well
+-- (no colonia in the padrón, or a colonia no parcel has) stays ambiguous, unless exactly one of
+-- the tied parcels lies within {{ROUTE_METRES}} m of a parcel linked with confidence to another
+-- account of the same reading route: a meter reader's route is a walk through neighbouring
+-- blocks, and the same street name in another colonia lies outside it. Ties between
+-- neighbours (a point at a party wall) are both near the route and stay ambiguous; a weak best
+-- (under {{MIN_SCORE}}) is not helped. First the tied candidates.
+CREATE UNLOGGED TABLE lk_tied AS
+SELECT r.account_id, r.parcel_id, r.score, a.route_id
+FROM lk_undecided_ranked r
+JOIN lk_undecided_ranked b ON b.account_id = r.account_id AND b.rank = 1
+JOIN registry_account a ON a.id = r.account_id
+WHERE b.score >= {{MIN_SCORE}} AND r.score >= b.score - {{AMBIGUITY_MARGIN}}
+  AND a.route_id IS NOT NULL;
+
+-- step: choose
+ANALYZE lk_tied;
+
+-- step: choose
+-- The parcels around each tied parcel, through the parcels' spatial index.
+CREATE UNLOGGED TABLE lk_tied_near AS
+SELECT t.account_id, t.parcel_id, t.route_id, q.id AS neighbour
+FROM lk_tied t
+JOIN registry_parcel p ON p.id = t.parcel_id
+JOIN registry_parcel q ON ST_DWithin(q.geom, p.geom, {{ROUTE_METRES}});
+
+-- step: choose
+ANALYZE lk_tied_near;
+
+-- step: choose
+-- The tied parcels with an account of the same route decided on a parcel around them; the
+-- accounts with exactly one.
+CREATE UNLOGGED TABLE lk_route_choice AS
+WITH supported AS (
+    SELECT DISTINCT n.account_id, n.parcel_id
+    FROM lk_tied_near n
+    JOIN lk_best d ON d.parcel_id = n.neighbour AND d.account_id <> n.account_id
+    JOIN registry_account m ON m.id = d.account_id AND m.route_id = n.route_id
+    WHERE d.score >= {{MIN_SCORE}}
+      AND NOT EXISTS (SELECT 1 FROM lk_undecided u WHERE u.account_id = d.account_id)
+)
+SELECT t.account_id, (array_agg(t.parcel_id) FILTER (WHERE s.parcel_id IS NOT NULL))[1]
+           AS parcel_id,
+       max(t.score) FILTER (WHERE s.parcel_id IS NOT NULL) AS score
+FROM lk_tied t
+LEFT JOIN supported s ON s.account_id = t.account_id AND s.parcel_id = t.parcel_id
+GROUP BY t.account_id
+HAVING count(s.parcel_id) = 1
+   AND max(t.score) FILTER (WHERE s.parcel_id IS NOT NULL) >= {{MIN_SCORE}};
+
+-- step: choose
+-- Those accounts take the parcel the route names; their competing candidates stay listed
+-- (lk_competing), for the person who checks them.
+UPDATE lk_best b
+SET parcel_id = c.parcel_id, method = 'ruta_lectura', score = c.score, rival_score = NULL
+FROM lk_route_choice c
+WHERE b.account_id = c.account_id;
+
+-- step: choose
 -- Their competing candidates (the five best, with their keys): a person resolving the account
--- picks among them; a clear link needs no list. Their ranked candidates first (OFFSET 0): else
--- the planner joins every ranked candidate of the town with its parcel, then keeps a few per
--- cent (5.5 s at a million accounts).
+-- picks among them; a clear link needs no list. From their own ranked candidates (joining
+-- every ranked candidate of the town with its parcel, then keeping a few per cent, took 5.5 s
+-- at a million accounts).
 CREATE UNLOGGED TABLE lk_competing AS
 SELECT r.account_id,
        jsonb_agg(jsonb_build_object(
            'clave_catastral', p.cadastral_key, 'metodo', r.method,
            'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
-FROM (
-    SELECT r.* FROM lk_ranked r
-    WHERE r.account_id IN (SELECT account_id FROM lk_undecided)
-    OFFSET 0
-) r
+FROM lk_undecided_ranked r
 JOIN registry_parcel p ON p.id = r.parcel_id
 GROUP BY r.account_id;
 

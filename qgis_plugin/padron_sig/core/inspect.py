@@ -42,6 +42,7 @@ LINK_METHOD_LABELS = {
     "coordenadas": QT_TR_NOOP("Coordenadas de la toma"),
     "direccion": QT_TR_NOOP("Dirección"),
     "interpolacion": QT_TR_NOOP("Interpolación de número"),
+    "ruta_lectura": QT_TR_NOOP("Desempate por ruta de lectura"),
     "frente": QT_TR_NOOP("Frente del predio"),
     "manual": QT_TR_NOOP("Asignado por una persona"),
     "sin_vinculo": QT_TR_NOOP("Sin vínculo"),

@@ -189,17 +189,17 @@
         <translation>House-number interpolation</translation>
     </message>
     <message>
-        <location filename="../../core/inspect.py" line="45"/>
+        <location filename="../../core/inspect.py" line="46"/>
         <source>Frente del predio</source>
         <translation>Parcel frontage</translation>
     </message>
     <message>
-        <location filename="../../core/inspect.py" line="46"/>
+        <location filename="../../core/inspect.py" line="47"/>
         <source>Asignado por una persona</source>
         <translation>Set by a person</translation>
     </message>
     <message>
-        <location filename="../../core/inspect.py" line="48"/>
+        <location filename="../../core/inspect.py" line="49"/>
         <source>Sin vínculo</source>
         <translation>Not linked</translation>
     </message>
@@ -387,6 +387,11 @@
         <location filename="../../tasks.py" line="118"/>
         <source>Consultando el predio</source>
         <translation>Fetching the parcel</translation>
+    </message>
+    <message>
+        <location filename="../../core/inspect.py" line="45"/>
+        <source>Desempate por ruta de lectura</source>
+        <translation>Tie broken by reading route</translation>
     </message>
 </context>
 <context>
