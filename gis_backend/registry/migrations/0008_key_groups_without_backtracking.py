@@ -19,6 +19,8 @@ A million parcels staged for the linker (``linking/prepare.py``, in parallel): 6
 Same results: checked on the 2,006,773 keys of the million-account town (parcels and padrón) and
 on the cases of ``tests/backend/test_key_groups.py``."""
 
+from importlib import import_module
+
 from django.db import migrations
 
 forward = [
@@ -40,22 +42,13 @@ forward = [
     $$
     """,
 ]
+# Back to the bodies of 0006, as it created them.
 backward = [
-    r"""
-    CREATE OR REPLACE FUNCTION registry_key_groups(key text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
-        SELECT nullif(regexp_replace(regexp_replace(
-                   trim(both '-' from regexp_replace(upper(key), '[^0-9A-Z]+', '-', 'g')),
-                   '(^|-)0+([0-9])', '\1\2', 'g'),
-               '(-0)+$', ''), '')
-    $$
-    """,
-    r"""
-    CREATE OR REPLACE FUNCTION registry_key_tail(groups text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
-        SELECT substring(groups from '[^-]+-[^-]+-[^-]+$')
-    $$
-    """,
+    statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
+    for statement in import_module(
+        "gis_backend.registry.migrations.0006_cadastral_key_groups"
+    ).forward
+    if "CREATE FUNCTION" in statement
 ]
 
 
