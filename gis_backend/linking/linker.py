@@ -50,8 +50,9 @@ UNTYPED_FACTOR = 0.9
 # other streets: a street type written or left out costs 1 - UNTYPED_FACTOR (0.1, kept), a name
 # inside another 0.15 (dropped when the best match is exact; link.sql, lk_street_colonia).
 BEST_STREET_MARGIN = 0.12
-# An ambiguous account takes the one tied parcel within this distance of the parcels of its
-# reading route's other accounts (link.sql, lk_route_choice).
+# An ambiguous account takes the one tied parcel near the parcels of its reading route's other
+# accounts: their centres in the same cell of a grid of this size, or in one next to it
+# (link.sql, lk_route_cell).
 ROUTE_METRES = 50
 WORK_MEM = "512MB"
 

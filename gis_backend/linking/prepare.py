@@ -189,7 +189,7 @@ SOURCES = {
           FROM registry_account a""",
     "lk_parcel": """
         SELECT p.id, p.cadastral_key, p.street, p.number AS ext,
-               coalesce(c.name, '') AS colonia
+               coalesce(c.name, '') AS colonia, p.geom
           FROM registry_parcel p LEFT JOIN registry_colonia c ON c.id = p.colonia_id""",
 }
 # Cadastral keys are compared by their ASCII letters and digits, case aside
@@ -236,12 +236,16 @@ def staged_sql(table: str, source: str) -> str:
                    {FIELDS_SQL},
                    src.source_digest
               FROM ({source}) src {PARSED_JOINS}"""
-    # A parcel's key groups (registry/migrations/0006), for keys the padrón writes another way.
+    # A parcel's key groups (registry/migrations/0006), for keys the padrón writes another way,
+    # and the centre of its box (read from the geometry's header, not computed), where the
+    # reading route's tie-break places it (link.sql, lk_route_cell).
     return f"""
         SELECT src.id AS parcel_id,
                {CADASTRAL_KEY_SQL.format("src.cadastral_key")} AS cadastral_key,
                {FIELDS_SQL},
-               g.key_groups, registry_key_tail(g.key_groups) AS key_tail
+               g.key_groups, registry_key_tail(g.key_groups) AS key_tail,
+               (ST_XMin(src.geom) + ST_XMax(src.geom)) / 2 AS x,
+               (ST_YMin(src.geom) + ST_YMax(src.geom)) / 2 AS y
           FROM ({source}) src {PARSED_JOINS}
           CROSS JOIN LATERAL (SELECT registry_key_groups(src.cadastral_key) AS key_groups) g"""
 

@@ -26,11 +26,14 @@ from gis_backend.linking.workspace import LOCK, workspace
 from gis_backend.registry.choices import LinkMethod
 from gis_backend.registry.models import Account, AccountLink, Parcel, StreetSegment
 from tests.backend.factories import (
+    CORTAZAR_X,
+    CORTAZAR_Y,
     SRID,
     AccountFactory,
     ColoniaFactory,
     ParcelFactory,
     ReadingRouteFactory,
+    square,
 )
 from tests.backend.vector_files import LAT, LON, METRE, METRE_NS, write_layer
 
@@ -187,6 +190,44 @@ def test_a_tie_between_neighbourhoods_is_broken_by_the_reading_route(town: Path)
         assert found[number].unlinked_reason.startswith("ambigua"), number
     # the accounts of the route that decided are linked as before
     assert parcel_of(found["3"]) == "A-2" and parcel_of(found["4"]) == "A-3"
+
+
+def test_an_address_repeated_in_many_colonias_is_found_on_the_reading_route() -> None:
+    """'CELAYA 119' without colonia names a parcel in each of five colonias, 400 m apart: each
+    a fifth as likely, too weak to link. The account's reading route has another account
+    linked by its key next door, in the third colonia: that Celaya 119 is the one, with the
+    address's own score. Another route with no account linked anywhere leaves it ambiguous."""
+    route, elsewhere = ReadingRouteFactory.create(code="R1"), ReadingRouteFactory.create(code="R2")
+    for place in range(5):
+        x, y = CORTAZAR_X + 400 * place, CORTAZAR_Y
+        colonia = ColoniaFactory.create(name=f"Colonia {place}", name_normalized=f"COLONIA {place}")
+        ParcelFactory.create(
+            cadastral_key=f"11-011-00{place}-001-119", street="Celaya", number="119",
+            colonia=colonia, geom=square(x, y),
+        )  # fmt: skip
+        if place == 2:
+            ParcelFactory.create(
+                cadastral_key="11-011-002-001-121", street="Celaya", number="121",
+                colonia=colonia, geom=square(x + 20, y),
+            )  # fmt: skip
+    AccountFactory.create(
+        number="K", billing_street="CELAYA", billing_ext_number="121",
+        billing_cadastral_key="11-011-002-001-121", route=route,
+    )  # fmt: skip
+    for number, its_route in (("N", route), ("M", elsewhere)):
+        AccountFactory.create(
+            number=number, billing_street="CELAYA", billing_ext_number="119",
+            billing_colonia="", billing_cadastral_key="", route=its_route,
+        )  # fmt: skip
+    link_registry()
+    found = links()
+    assert parcel_of(found["K"]) == "11-011-002-001-121"
+    assert (parcel_of(found["N"]), found["N"].parcel_method) == (
+        "11-011-002-001-119",
+        LinkMethod.ROUTE,
+    )
+    assert found["N"].parcel_score is not None and found["N"].parcel_score >= linker.MIN_SCORE
+    assert found["M"].parcel is None and found["M"].unlinked_reason.startswith("ambigua")
 
 
 def test_a_misspelt_colonia_tells_apart_a_number_repeated_in_two_neighbourhoods(

@@ -726,55 +726,80 @@ SELECT r.* FROM lk_ranked r WHERE r.account_id IN (SELECT account_id FROM lk_und
 ANALYZE lk_undecided_ranked;
 
 -- step: choose
--- A tie broken by the reading route. An address that names parcels in two colonias equally well
--- (no colonia in the padrón, or a colonia no parcel has) stays ambiguous, unless exactly one of
--- the tied parcels lies within {{ROUTE_METRES}} m of a parcel linked with confidence to another
--- account of the same reading route: a meter reader's route is a walk through neighbouring
--- blocks, and the same street name in another colonia lies outside it. Ties between
--- neighbours (a point at a party wall) are both near the route and stay ambiguous; a weak best
--- (under {{MIN_SCORE}}) is not helped. First the tied candidates.
+-- A tie broken by the reading route. An address that names parcels in several colonias equally
+-- well (no colonia in the padrón, or a colonia no parcel has) leaves the account ambiguous,
+-- unless exactly one of those parcels lies where the account's reading route runs: near a
+-- parcel linked with confidence to another account of the same route. A meter reader's route
+-- is a walk through neighbouring blocks; the same street name in another colonia lies outside
+-- it. Ties between neighbours (a point at a party wall) are both near the route and stay
+-- ambiguous. The tied parcels: the ranked ones within the ambiguity margin of a best of at
+-- least {{MIN_SCORE}}; and, for an address that names so many parcels that its score, spread
+-- over them, fell under {{MIN_SCORE}}, every parcel it names at its best score (from
+-- lk_candidate: the ranking kept five), each with that score, the address's own.
 CREATE UNLOGGED TABLE lk_tied AS
-SELECT r.account_id, r.parcel_id, r.score, a.route_id
-FROM lk_undecided_ranked r
-JOIN lk_undecided_ranked b ON b.account_id = r.account_id AND b.rank = 1
-JOIN registry_account a ON a.id = r.account_id
-WHERE b.score >= {{MIN_SCORE}} AND r.score >= b.score - {{AMBIGUITY_MARGIN}}
-  AND a.route_id IS NOT NULL;
+WITH undecided AS (
+    SELECT r.account_id, r.score AS best, a.route_id
+    FROM lk_undecided_ranked r JOIN registry_account a ON a.id = r.account_id
+    WHERE r.rank = 1 AND a.route_id IS NOT NULL
+), spread AS (
+    SELECT c.account_id, c.parcel_id, max(c.score) AS score, u.route_id
+    FROM undecided u
+    JOIN lk_candidate c ON c.account_id = u.account_id
+    WHERE u.best < {{MIN_SCORE}} AND c.method IN ('direccion', 'interpolacion')
+    GROUP BY c.account_id, c.parcel_id, u.route_id
+)
+SELECT r.account_id, r.parcel_id, r.score, u.route_id
+FROM undecided u JOIN lk_undecided_ranked r ON r.account_id = u.account_id
+WHERE u.best >= {{MIN_SCORE}} AND r.score >= u.best - {{AMBIGUITY_MARGIN}}
+UNION ALL
+SELECT account_id, parcel_id, score, route_id
+FROM (SELECT *, max(score) OVER (PARTITION BY account_id) AS best FROM spread) s
+WHERE score >= best - {{AMBIGUITY_MARGIN}} AND best >= {{MIN_SCORE}};
 
 -- step: choose
 ANALYZE lk_tied;
 
 -- step: choose
--- The parcels around each tied parcel, through the parcels' spatial index.
-CREATE UNLOGGED TABLE lk_tied_near AS
-SELECT t.account_id, t.parcel_id, t.route_id, q.id AS neighbour
-FROM lk_tied t
-JOIN registry_parcel p ON p.id = t.parcel_id
-JOIN registry_parcel q ON ST_DWithin(q.geom, p.geom, {{ROUTE_METRES}});
-
--- step: choose
-ANALYZE lk_tied_near;
-
--- step: choose
--- The tied parcels with an account of the same route decided on a parcel around them; the
--- accounts with exactly one.
-CREATE UNLOGGED TABLE lk_route_choice AS
-WITH supported AS (
-    SELECT DISTINCT n.account_id, n.parcel_id
-    FROM lk_tied_near n
-    JOIN lk_best d ON d.parcel_id = n.neighbour AND d.account_id <> n.account_id
-    JOIN registry_account m ON m.id = d.account_id AND m.route_id = n.route_id
+-- Where each of those routes runs: the cells of a {{ROUTE_METRES}} m grid that hold the centre of
+-- a parcel linked with confidence to one of its accounts, and the eight cells around each
+-- (hash joins of whole tables: no geometry is read).
+CREATE UNLOGGED TABLE lk_route_cell AS
+SELECT DISTINCT c.route_id, c.cx + dx AS cx, c.cy + dy AS cy
+FROM (
+    SELECT DISTINCT a.route_id, floor(p.x / {{ROUTE_METRES}})::int AS cx,
+           floor(p.y / {{ROUTE_METRES}})::int AS cy
+    FROM lk_best d
+    JOIN registry_account a ON a.id = d.account_id
+    JOIN lk_parcel p ON p.parcel_id = d.parcel_id
     WHERE d.score >= {{MIN_SCORE}}
+      AND a.route_id IN (SELECT route_id FROM lk_tied)
       AND NOT EXISTS (SELECT 1 FROM lk_undecided u WHERE u.account_id = d.account_id)
+) c
+CROSS JOIN generate_series(-1, 1) dx
+CROSS JOIN generate_series(-1, 1) dy;
+
+-- step: choose
+ANALYZE lk_route_cell;
+
+-- step: choose
+-- A tied parcel is near its route when its centre's cell is one of those (its centre within
+-- {{ROUTE_METRES}} to twice that, in metres, of a route parcel's); the accounts with exactly
+-- one such parcel. (One cell per route at most once: the join repeats no tied parcel.)
+CREATE UNLOGGED TABLE lk_route_choice AS
+WITH near AS (
+    SELECT t.account_id, t.parcel_id, t.score, c.route_id IS NOT NULL AS near
+    FROM lk_tied t
+    JOIN lk_parcel p ON p.parcel_id = t.parcel_id
+    LEFT JOIN lk_route_cell c
+           ON c.route_id = t.route_id
+          AND c.cx = floor(p.x / {{ROUTE_METRES}})::int
+          AND c.cy = floor(p.y / {{ROUTE_METRES}})::int
 )
-SELECT t.account_id, (array_agg(t.parcel_id) FILTER (WHERE s.parcel_id IS NOT NULL))[1]
-           AS parcel_id,
-       max(t.score) FILTER (WHERE s.parcel_id IS NOT NULL) AS score
-FROM lk_tied t
-LEFT JOIN supported s ON s.account_id = t.account_id AND s.parcel_id = t.parcel_id
-GROUP BY t.account_id
-HAVING count(s.parcel_id) = 1
-   AND max(t.score) FILTER (WHERE s.parcel_id IS NOT NULL) >= {{MIN_SCORE}};
+SELECT account_id, (array_agg(parcel_id) FILTER (WHERE near))[1] AS parcel_id,
+       max(score) FILTER (WHERE near) AS score
+FROM near
+GROUP BY account_id
+HAVING count(*) FILTER (WHERE near) = 1 AND max(score) FILTER (WHERE near) >= {{MIN_SCORE}};
 
 -- step: choose
 -- Those accounts take the parcel the route names; their competing candidates stay listed
