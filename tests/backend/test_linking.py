@@ -184,7 +184,7 @@ def test_a_tie_between_neighbourhoods_is_broken_by_the_reading_route(town: Path)
     found = links()
     assert (parcel_of(found["5"]), found["5"].parcel_method) == ("A-4", LinkMethod.ROUTE)
     assert found["5"].unlinked_reason == ""
-    assert {c["clave_catastral"] for c in found["5"].candidates} == {"A-4", "B-4"}
+    assert [c["clave_catastral"] for c in found["5"].candidates] == ["A-4", "B-4"]
     for number in ("20", "21"):
         assert found[number].parcel is None, number
         assert found[number].unlinked_reason.startswith("ambigua"), number
@@ -227,6 +227,11 @@ def test_an_address_repeated_in_many_colonias_is_found_on_the_reading_route() ->
         LinkMethod.ROUTE,
     )
     assert found["N"].parcel_score is not None and found["N"].parcel_score >= linker.MIN_SCORE
+    # its list shows the parcel the route named first, then the others its address names
+    listed = [c["clave_catastral"] for c in found["N"].candidates]
+    assert listed[0] == "11-011-002-001-119"
+    assert found["N"].candidates[0]["metodo"] == "ruta_lectura"
+    assert len(listed) == len(set(listed)) and len(listed) > 1
     assert found["M"].parcel is None and found["M"].unlinked_reason.startswith("ambigua")
 
 

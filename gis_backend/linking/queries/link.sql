@@ -813,13 +813,22 @@ WHERE b.account_id = c.account_id;
 -- Their competing candidates (the five best, with their keys): a person resolving the account
 -- picks among them; a clear link needs no list. From their own ranked candidates (joining
 -- every ranked candidate of the town with its parcel, then keeping a few per cent, took 5.5 s
--- at a million accounts).
+-- at a million accounts). An account the route decided lists its parcel first, also when the
+-- five ranked were others among the many its address names.
 CREATE UNLOGGED TABLE lk_competing AS
 SELECT r.account_id,
        jsonb_agg(jsonb_build_object(
            'clave_catastral', p.cadastral_key, 'metodo', r.method,
            'score', round(r.score::numeric, 3)) ORDER BY r.rank) AS candidates
-FROM lk_undecided_ranked r
+FROM (
+    SELECT account_id, parcel_id, 'ruta_lectura' AS method, score, 0 AS rank
+    FROM lk_route_choice
+    UNION ALL
+    SELECT r.account_id, r.parcel_id, r.method, r.score, r.rank
+    FROM lk_undecided_ranked r
+    WHERE NOT EXISTS (SELECT 1 FROM lk_route_choice c
+                      WHERE c.account_id = r.account_id AND c.parcel_id = r.parcel_id)
+) r
 JOIN registry_parcel p ON p.id = r.parcel_id
 GROUP BY r.account_id;
 
