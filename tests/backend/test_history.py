@@ -303,6 +303,44 @@ def test_changing_a_row_id_records_the_row_under_both_ids(sql: Sql, history: His
     assert after.new["code"] == "S-MOVE"
 
 
+def test_a_large_load_of_one_cut_off_is_one_entry_and_what_follows_is_row_by_row(
+    sql: Sql, history: History
+) -> None:
+    """A month's balances (one cut-off, many rows) are recorded as one entry naming the cut-off,
+    the rows and their ids: the rows are the record. A smaller load, a statement mixing
+    cut-offs, and every later change are recorded row by row. (The threshold, 50,000 rows, is
+    lowered to 3.)"""
+    sql("SELECT set_config('padron.history_load_rows', '3', true)")
+    accounts = [AccountFactory.create().pk for _ in range(4)]
+
+    def load(cut_offs: list[str], ids: list[int]) -> list[int]:
+        rows = sql(
+            "INSERT INTO registry_collectionsnapshot (account_id, as_of, balance) "
+            "SELECT a, c::date, 120 FROM unnest(%s::bigint[]) a, unnest(%s::text[]) c "
+            "RETURNING id",
+            [ids, cut_offs],
+        )
+        return sorted(row[0] for row in rows)
+
+    month = load(["2026-11-30"], accounts)
+    [entry] = history("registry_collectionsnapshot", action="I")
+    assert entry.row_id == "*" and entry.changed_by
+    assert entry.new == {
+        "corte": "2026-11-30",
+        "filas": 4,
+        "id_desde": month[0],
+        "id_hasta": month[-1],
+    }
+
+    few = load(["2026-12-31"], accounts[:2])
+    mixed = load(["2027-01-31", "2027-02-28"], accounts[2:])
+    sql("UPDATE registry_collectionsnapshot SET balance = 80 WHERE id = %s", [month[0]])
+    recorded = history("registry_collectionsnapshot", action="I")[1:]
+    assert sorted(int(e.row_id) for e in recorded) == sorted(few + mixed)
+    [changed] = history("registry_collectionsnapshot", month[0], "U")
+    assert changed.old == {"balance": 120.0} and changed.new == {"balance": 80.0}
+
+
 def test_readings_are_not_recorded(history: History) -> None:
     """Readings are append-only monthly facts (millions of rows): deliberately left out."""
     reading = ReadingFactory.create()

@@ -42,9 +42,38 @@ $$;
 -- would spend a second compiling a statement that runs in milliseconds.
 -- They run as their owner (SECURITY DEFINER, set at the end of this file), so a QGIS user's
 -- role needs no privilege on the history table and cannot write history rows of its own.
+--
+-- A table of append-only facts loaded by cut-off (the balances: a new cut-off writes one row per
+-- account every month) names its cut-off column in TG_ARGV[1]. A statement that inserts at least
+-- padron.history_load_rows rows (50,000 unless set) of one cut-off is recorded as one entry, as
+-- a first load is (imports/bulk.py): row_id '*', and in "new" the cut-off, the number of rows
+-- and the range of their ids. The rows themselves are that record (each is immutable under its
+-- cut-off; any later UPDATE or DELETE is recorded row by row with the values it changes); one
+-- jsonb copy of each was 500 MB a month at a million accounts (bench/README.md). Smaller loads,
+-- and statements mixing cut-offs, are recorded row by row.
 CREATE FUNCTION registry_history_insert() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+    inserted bigint;
+    cutoffs bigint;
 BEGIN
+    IF TG_NARGS > 1 THEN
+        EXECUTE format('SELECT count(*), count(DISTINCT %I) FROM new_rows', TG_ARGV[1])
+            INTO inserted, cutoffs;
+        IF cutoffs = 1 AND inserted >= coalesce(
+                nullif(current_setting('padron.history_load_rows', true), '')::bigint, 50000) THEN
+            EXECUTE format(
+                'INSERT INTO %I.registry_registryhistory '
+                '(table_name, row_id, action, changed_at, changed_by, db_role, old, new) '
+                'SELECT %L, ''*'', ''I'', $1, $2, session_user, NULL, '
+                '       jsonb_build_object(''corte'', min(%I), ''filas'', count(*), '
+                '                          ''id_desde'', min(%I), ''id_hasta'', max(%I)) '
+                'FROM new_rows',
+                TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[1], TG_ARGV[0], TG_ARGV[0])
+            USING clock_timestamp(), registry_history_actor();
+            RETURN NULL;
+        END IF;
+    END IF;
     EXECUTE format(
         'INSERT INTO %I.registry_registryhistory '
         '(table_name, row_id, action, changed_at, changed_by, db_role, old, new) '
@@ -115,22 +144,23 @@ DECLARE
 BEGIN
     FOR t IN
         SELECT * FROM (VALUES
-            ('registry_colonia', 'id'),
-            ('registry_sector', 'id'),
-            ('registry_readingroute', 'id'),
-            ('registry_parcel', 'id'),
-            ('registry_streetsegment', 'id'),
-            ('registry_holder', 'id'),
-            ('registry_account', 'id'),
-            ('registry_accountlink', 'account_id'),
-            ('registry_meter', 'id'),
-            ('registry_suspensionevent', 'id'),
-            ('registry_collectionsnapshot', 'id')
-        ) AS v (table_name, pk)
+            ('registry_colonia', 'id', NULL),
+            ('registry_sector', 'id', NULL),
+            ('registry_readingroute', 'id', NULL),
+            ('registry_parcel', 'id', NULL),
+            ('registry_streetsegment', 'id', NULL),
+            ('registry_holder', 'id', NULL),
+            ('registry_account', 'id', NULL),
+            ('registry_accountlink', 'account_id', NULL),
+            ('registry_meter', 'id', NULL),
+            ('registry_suspensionevent', 'id', NULL),
+            ('registry_collectionsnapshot', 'id', 'as_of')
+        ) AS v (table_name, pk, cutoff)
     LOOP
         EXECUTE format(
             'CREATE TRIGGER history_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
-            'FOR EACH STATEMENT EXECUTE FUNCTION registry_history_insert(%L)', t.table_name, t.pk);
+            'FOR EACH STATEMENT EXECUTE FUNCTION registry_history_insert(%s)', t.table_name,
+            concat_ws(', ', quote_literal(t.pk), quote_literal(t.cutoff)));
         EXECUTE format(
             'CREATE TRIGGER history_update AFTER UPDATE ON %I '
             'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
