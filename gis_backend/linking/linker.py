@@ -12,9 +12,10 @@ Evidence, in order of trust (each gives candidates with a score in [0, 1]):
    ranges, offset to the side of its parity, and the parcel found there; without ranges,
    between the parcels of its street with the nearest numbers, on an unnumbered parcel.
 Candidates for the same parcel reinforce each other; an account whose two best parcels are
-nearly as good stays unlinked as ambiguous, unless exactly one of them lies among the parcels of
-its reading route's other accounts (method 'ruta_lectura'); a best score under ``MIN_SCORE`` is
-not linked either; all three keep their five best candidates for the person who checks them.
+nearly as good stays unlinked as ambiguous, and one whose best score is under ``MIN_SCORE`` is
+not linked either, unless exactly one of the parcels its address names equally well lies among
+the parcels of its reading route's other accounts (method 'ruta_lectura'); all three keep their
+five best candidates for the person who checks them.
 The street segment comes from the parcel's frontage on the matched street, else the nearest
 segment. Links a person set or verified are kept as they are.
 """
