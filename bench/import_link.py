@@ -387,7 +387,7 @@ def month(workdir: Path, seed: int, seconds: dict[str, float], report: Any, time
         seconds["baseline: point-in-polygon join, before the import"],
         seconds["baseline: point-in-polygon join, after linking"],
     )
-    print("  import: " + " | ".join(imported[-1:]))
+    print("  import: " + " | ".join(imported[-2:]))
     print("  link:   " + " | ".join(linked[:1]))
     padron_seconds = seconds["import_padron, the next month"]
     link_seconds = seconds["link_registry, the links in place"]

@@ -112,10 +112,12 @@ def apply_padron(
     with transaction.atomic():
         wait_for_linking()
         if good:
-            created, updated, taken = write_accounts(
-                batch, good, as_of or date.today(), file, phases
+            cut_off = as_of or date.today()
+            created, updated, new_balances, taken = write_accounts(
+                batch, good, cut_off, file, phases
             )
             summary.created, summary.updated = created, updated
+            summary.new_balances, summary.cut_off = new_balances, cut_off
             if not dry_run:
                 # The linker's parse of the addresses, kept for the next linking run.
                 phases.start(_("direcciones"))
@@ -232,12 +234,13 @@ def stage_padron(batch: PadronBatch, good: list[int]) -> None:
 
 def write_accounts(
     batch: PadronBatch, good: list[int], as_of: date, file: str, phases: Phases
-) -> tuple[int, int, list[tuple[str, str, str]]]:
+) -> tuple[int, int, int, list[tuple[str, str, str]]]:
     """Stage the good rows and apply them with set-based SQL (a large first load in bulk, see
     ``bulk.first_load``).
 
-    Returns (created, updated accounts, meters the file puts on an account while the registry
-    has them on another: (account, serial, other account))."""
+    Returns (created, updated accounts, balances at a cut-off their account had none for,
+    meters the file puts on an account while the registry has them on another: (account,
+    serial, other account))."""
     phases.start(_("preparación"))
     stage_padron(batch, good)
     with connection.cursor() as cursor:
@@ -256,5 +259,5 @@ def write_accounts(
     phases.done()
     with connection.cursor() as cursor:
         cursor.execute(COUNT_UPDATED)
-        (updated,) = cursor.fetchone()
-    return created, updated, taken  # type: ignore[return-value]
+        updated, new_balances = cursor.fetchone()
+    return created, updated, new_balances, taken  # type: ignore[return-value]

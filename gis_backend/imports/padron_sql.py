@@ -16,6 +16,7 @@ TEMP_TABLES = (
     "padron_existing",
     "padron_created",
     "padron_changed",
+    "padron_new_balance",
     "padron_known_serial",
     "new_holder",
     "holder_for_existing",
@@ -45,6 +46,7 @@ RESOLVE_EXISTING = [
     "ANALYZE padron_known_serial",
     "CREATE TEMP TABLE padron_created (number text, account_id bigint) ON COMMIT DROP",
     "CREATE TEMP TABLE padron_changed (number text) ON COMMIT DROP",
+    "CREATE TEMP TABLE padron_new_balance (account_id bigint) ON COMMIT DROP",
 ]
 
 # A new account gets a new holder, written with it (not set by a second pass over the accounts).
@@ -195,16 +197,24 @@ PADRON_SQL = [
     INSERT INTO padron_changed
     SELECT p.number FROM upserted u JOIN padron_existing p ON p.account_id = u.account_id
     """,
-    # Balances at the cut-off date.
+    # Balances at the cut-off date. A balance at a cut-off the account had no balance for is a
+    # new monthly fact, counted apart (padron_new_balance), not a change to the account; one that
+    # replaces the balance of the same cut-off (a corrected export) changes it.
     """
-    INSERT INTO registry_collectionsnapshot (
-        account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
-        last_payment_amount, payment_agreement)
-    SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
-           coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-    FROM stage_padron s JOIN padron_created p ON p.number = s.number
-    WHERE s.balance IS NOT NULL
+    WITH inserted AS (
+        INSERT INTO registry_collectionsnapshot (
+            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
+            last_payment_amount, payment_agreement)
+        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
+               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
+        FROM stage_padron s JOIN padron_created p ON p.number = s.number
+        WHERE s.balance IS NOT NULL
+        RETURNING account_id
+    )
+    INSERT INTO padron_new_balance SELECT account_id FROM inserted
     """,
+    # xmax is 0 on a row the INSERT wrote and the updating transaction's id on a row ON CONFLICT
+    # updated: what tells a new cut-off's balance from a corrected one in one statement.
     """
     WITH upserted AS (
         INSERT INTO registry_collectionsnapshot AS c (
@@ -219,11 +229,17 @@ PADRON_SQL = [
             days_overdue = EXCLUDED.days_overdue, last_payment_on = EXCLUDED.last_payment_on
         WHERE (c.balance, c.months_overdue, c.last_payment_on)
               IS DISTINCT FROM (EXCLUDED.balance, EXCLUDED.months_overdue, EXCLUDED.last_payment_on)
-        RETURNING c.account_id
+        RETURNING c.account_id, c.xmax = 0 AS new
+    ), corrected AS (
+        INSERT INTO padron_changed
+        SELECT p.number FROM upserted u JOIN padron_existing p ON p.account_id = u.account_id
+        WHERE NOT u.new
     )
-    INSERT INTO padron_changed
-    SELECT p.number FROM upserted u JOIN padron_existing p ON p.account_id = u.account_id
+    INSERT INTO padron_new_balance SELECT account_id FROM upserted WHERE new
     """,
 ]
 
-COUNT_UPDATED = "SELECT count(DISTINCT number) FROM padron_changed"
+COUNT_UPDATED = """
+    SELECT (SELECT count(DISTINCT number) FROM padron_changed),
+           (SELECT count(*) FROM padron_new_balance)
+"""

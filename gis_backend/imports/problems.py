@@ -1,6 +1,7 @@
 """What goes wrong with input, said so that the user can find and fix it."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,10 @@ class Summary:
     errors: list[Problem] = field(default_factory=list)
     rejects_path: str = ""
     dry_run: bool = False
+    # A padrón's balances at a cut-off their accounts had none for (a month's new facts, not
+    # changes to the accounts: those count as unchanged unless something else changed).
+    new_balances: int = 0
+    cut_off: date | None = None
 
     def lines(self) -> list[str]:
         counts = gettext(
@@ -62,6 +67,11 @@ class Summary:
             "rejected": self.rejected,
         }
         out = [f"{DRY_RUN} {counts}" if self.dry_run else counts]
+        if self.new_balances and self.cut_off:
+            out.append(
+                gettext("Saldos nuevos al corte %(cut_off)s: %(balances)s")
+                % {"cut_off": self.cut_off.strftime("%d/%m/%Y"), "balances": self.new_balances}
+            )
         if self.rejects_path:
             out.append(
                 gettext("Filas rechazadas en %(path)s: corríjalas y vuelva a importar.")

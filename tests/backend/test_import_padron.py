@@ -4,6 +4,7 @@ import csv
 import logging
 import re
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -101,6 +102,28 @@ def test_reimport_is_idempotent_and_changes_update_in_place(tmp_path: Path) -> N
     assert (update.created, update.updated, update.unchanged) == (0, 1, 2)
     assert Account.objects.get(number="1002").status == "activo"
     assert Account.objects.count() == 3
+
+
+def test_next_month_s_balances_are_new_facts_not_changes_and_a_correction_is_a_change(
+    tmp_path: Path,
+) -> None:
+    """The same file a month later: its balances at the new cut-off are counted apart (two of
+    the three rows carry one); no account changed. The same cut-off again with one balance
+    corrected: that account changed."""
+    import_padron(write_csv(tmp_path / "a.csv", ROWS), as_of=date(2026, 10, 31))
+    month = import_padron(write_csv(tmp_path / "b.csv", ROWS), as_of=date(2026, 11, 30))
+    assert (month.created, month.updated, month.unchanged) == (0, 0, 3)
+    assert month.new_balances == 2
+    assert "Saldos nuevos al corte 30/11/2026: 2" in month.lines()
+    assert CollectionSnapshot.objects.filter(as_of=date(2026, 11, 30)).count() == 2
+
+    corrected = import_padron(
+        write_csv(tmp_path / "c.csv", changed(0, "Saldo", "$1,000.00")), as_of=date(2026, 11, 30)
+    )
+    assert (corrected.updated, corrected.unchanged, corrected.new_balances) == (1, 2, 0)
+    assert not any("Saldos nuevos" in line for line in corrected.lines())
+    balance = CollectionSnapshot.objects.get(account__number="1001", as_of=date(2026, 11, 30))
+    assert balance.balance == Decimal("1000.00")
 
 
 def test_new_meter_serial_retires_the_old_one(tmp_path: Path) -> None:
