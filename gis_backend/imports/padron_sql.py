@@ -49,6 +49,17 @@ RESOLVE_EXISTING = [
     "CREATE TEMP TABLE padron_new_balance (account_id bigint) ON COMMIT DROP",
 ]
 
+# The balances at the cut-off of the staged rows of the accounts in `accounts` (padron_created
+# or padron_existing), as one INSERT of registry_collectionsnapshot (aliased c).
+BALANCES_OF = """
+        INSERT INTO registry_collectionsnapshot AS c (
+            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
+            last_payment_amount, payment_agreement)
+        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
+               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
+        FROM stage_padron s JOIN {accounts} p ON p.number = s.number
+        WHERE s.balance IS NOT NULL"""
+
 # A new account gets a new holder, written with it (not set by a second pass over the accounts).
 # The holder sequence is looked up once (a subquery), not once per row.
 NEW_HOLDERS = """
@@ -200,30 +211,18 @@ PADRON_SQL = [
     # Balances at the cut-off date. A balance at a cut-off the account had no balance for is a
     # new monthly fact, counted apart (padron_new_balance), not a change to the account; one that
     # replaces the balance of the same cut-off (a corrected export) changes it.
-    """
+    f"""
     WITH inserted AS (
-        INSERT INTO registry_collectionsnapshot (
-            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
-            last_payment_amount, payment_agreement)
-        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
-               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-        FROM stage_padron s JOIN padron_created p ON p.number = s.number
-        WHERE s.balance IS NOT NULL
+        {BALANCES_OF.format(accounts="padron_created")}
         RETURNING account_id
     )
     INSERT INTO padron_new_balance SELECT account_id FROM inserted
     """,
     # xmax is 0 on a row the INSERT wrote and the updating transaction's id on a row ON CONFLICT
     # updated: what tells a new cut-off's balance from a corrected one in one statement.
-    """
+    f"""
     WITH upserted AS (
-        INSERT INTO registry_collectionsnapshot AS c (
-            account_id, as_of, balance, months_overdue, days_overdue, last_payment_on,
-            last_payment_amount, payment_agreement)
-        SELECT p.account_id, %(as_of)s, s.balance, coalesce(s.months_overdue, 0),
-               coalesce(s.months_overdue, 0) * 30, s.last_payment_on, NULL, false
-        FROM stage_padron s JOIN padron_existing p ON p.number = s.number
-        WHERE s.balance IS NOT NULL
+        {BALANCES_OF.format(accounts="padron_existing")}
         ON CONFLICT (account_id, as_of) DO UPDATE SET
             balance = EXCLUDED.balance, months_overdue = EXCLUDED.months_overdue,
             days_overdue = EXCLUDED.days_overdue, last_payment_on = EXCLUDED.last_payment_on
