@@ -218,6 +218,10 @@ def coordinate(text: str) -> float:
     (both round the same decimal to the same float)."""
     if _PLAIN_NUMBER.fullmatch(text):
         return float(text)
+    if "." not in text and text.count(",") == 1:
+        # A decimal comma, as a semicolon-separated file from a Spanish-language spreadsheet
+        # writes it: degrees have no thousands, so '-100,962' is -100.962, not -100962.
+        text = text.replace(",", ".")
     number = parse_decimal(text)
     return math.nan if number is None else float(number)
 

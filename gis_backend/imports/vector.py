@@ -68,6 +68,25 @@ def choose_layer(path: Path, layer: str | None) -> str:
     return names[0]
 
 
+# Floats that stand for integers exactly (2^53 and beyond are not all representable).
+EXACT_INTEGER = 2.0**53
+
+
+def plain_values(values: np.ndarray) -> np.ndarray:
+    """A field's values as Python objects, as a person reads them. GDAL gives a Real field, and
+    an Integer field with empty values, as floats with NaN where empty: a number 12 would read
+    '12.0' and a key 11011001001001 '11011001001001.0', which name no parcel and no house
+    number, and an empty value 'nan'. Integral floats become integers, NaN None."""
+    if values.dtype.kind != "f":
+        return np.asarray(values, dtype=object)
+    plain = values.astype(object)
+    empty = np.isnan(values)
+    integral = ~empty & (np.floor(values) == values) & (np.abs(values) < EXACT_INTEGER)
+    plain[integral] = values[integral].astype(np.int64).tolist()
+    plain[empty] = None
+    return plain
+
+
 def transform_geometries(geometries: np.ndarray, source: CRS, target_srid: int) -> np.ndarray:
     transformer = Transformer.from_crs(source, CRS.from_epsg(target_srid), always_xy=True)
 
@@ -110,7 +129,7 @@ def read_vector(
             path, gettext("sistema de coordenadas no reconocido: %(error)s") % {"error": exc}
         ) from exc
     names = [str(name) for name in meta["fields"]]
-    file_fields = [np.asarray(values, dtype=object) for values in field_data]
+    file_fields = [plain_values(values) for values in field_data]
     fields = {field_key(name): values for name, values in zip(names, file_fields, strict=True)}
     geometries = (
         shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(len(fids), None)

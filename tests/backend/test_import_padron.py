@@ -237,3 +237,16 @@ def test_personal_data_never_reaches_output_or_logs(
     assert "línea 2" in printed
     for name in ("José Peña Núñez", "Ana López", "Pedro Ruiz"):
         assert name not in printed
+
+
+def test_coordinates_with_a_decimal_comma_are_degrees(tmp_path: Path) -> None:
+    """A semicolon-separated padrón from a Spanish-language spreadsheet writes '20,4831' and
+    '-100,962': three decimals after the comma are decimals, not thousands."""
+    rows = changed(0, "Lat", "20,4831")
+    rows[0][HEADER.index("Lon")] = "-100,962"
+    summary = import_padron(write_csv(tmp_path / "padron.csv", rows), as_of=date(2026, 10, 31))
+    assert summary.rejected == 0
+    point = Account.objects.get(number="1001").connection_point
+    assert point is not None
+    point.transform(4326)
+    assert (round(point.y, 4), round(point.x, 3)) == (20.4831, -100.962)

@@ -1,8 +1,10 @@
 """Importing a cadastral parcel layer: what the user sees for good and bad files."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -296,3 +298,43 @@ def test_field_names_as_cadastral_offices_write_them(tmp_path: Path) -> None:
     call_command("import_parcels", str(write_layer(tmp_path / "p.gpkg", rows, [lot(0)])))
     parcel = Parcel.objects.get(cadastral_key="N-1")
     assert (parcel.street, parcel.number, parcel.dwellings) == ("Morelos", "8", 2)
+
+
+def test_numeric_fields_read_as_the_cadastre_wrote_them(tmp_path: Path) -> None:
+    """A Shapefile whose key is a Real column and whose number is an Integer column with an
+    empty value: GDAL reads both as floats, but the keys and numbers are the ones written."""
+    path = tmp_path / "predios.shp"
+    numbers = np.array([12, 0, 14], dtype=np.int32)
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([shapely.to_wkb(lot(i)) for i in range(3)], dtype=object),
+        field_data=[
+            np.array([11011001001001.0, 11011001001002.0, 11011001001003.0]),
+            np.array(["Hidalgo"] * 3, dtype=object),
+            numbers,
+            np.array([120.5, 0.0, 85.0]),
+            np.array([2.0, 1.0, 1.0]),
+        ],
+        fields=["CLAVE_CAT", "CALLE", "NUMERO", "SUP_CONST", "VIVIENDAS"],
+        field_mask=[None, None, numbers == 0, None, None],
+        crs="EPSG:4326",
+        geometry_type="Polygon",
+    )
+    meta = pyogrio.read_info(path)
+    assert list(meta["dtypes"]) == ["float64", "object", "int32", "float64", "float64"]
+    mapping = tmp_path / "mapa.yaml"
+    mapping.write_text(
+        "columns:\n  CLAVE_CAT: clave_catastral\n  SUP_CONST: sup_construida\n"
+        "  VIVIENDAS: num_viviendas\n",
+        encoding="utf-8",
+    )
+    summary = run(path, mapping=mapping)
+    assert (summary.created, summary.rejected) == (3, 0)
+    parcels = {p.cadastral_key: (p.number, p.built_area, p.dwellings) for p in Parcel.objects.all()}
+    assert parcels == {
+        "11011001001001": ("12", Decimal("120.50"), 2),
+        "11011001001002": ("", Decimal("0.00"), 1),
+        "11011001001003": ("14", Decimal("85.00"), 1),
+    }
+    again = run(path, mapping=mapping)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
