@@ -125,6 +125,13 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
     0.2 s, and the text was decoded again after the encoding was found)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw.decode("utf-8-sig"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Texto Unicode" (and some billing systems' exports): UTF-16 with its byte-order
+        # mark, tab-separated.
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise ImportFileError(
             [
@@ -133,7 +140,8 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
                     None,
                     "",
                     gettext(
-                        "codificación no soportada (¿UTF-16 o archivo binario?); "
+                        "codificación no soportada (¿UTF-16 sin marca de orden o archivo "
+                        "binario?); "
                         "guárdelo como CSV UTF-8"
                     ),
                 )

@@ -60,7 +60,8 @@ def test_mapping_renames_columns_and_values(tmp_path: Path) -> None:
         (b"\xef\xbb\xbf\r\n", "vacío"),
         (b"cuenta;calle\n", "solo tiene encabezado"),
         (b"calle;colonia\nHidalgo;Centro\n", "cuenta.*falta esta columna obligatoria"),
-        ("cuenta\n1\n".encode("utf-16"), "UTF-16"),
+        ("cuenta\n1\n".encode("utf-16-le"), "UTF-16"),  # without its byte-order mark
+        (b"PK\x03\x04\x14\x00\x06\x00", "binario"),  # a spreadsheet, not its CSV
         (b"cuenta;calle;cuenta\n1;a;2\n", "columna repetida"),
     ],
 )
@@ -70,6 +71,15 @@ def test_file_level_problems(tmp_path: Path, content: bytes, message: str) -> No
     with pytest.raises(ImportFileError, match=message) as error:
         read_table(path, required=("cuenta",))
     assert "malo.csv" in str(error.value)
+
+
+def test_excel_unicode_text_reads(tmp_path: Path) -> None:
+    """Excel's "Texto Unicode": UTF-16 with its byte-order mark, tab-separated."""
+    path = tmp_path / "padron.txt"
+    path.write_text("Cuenta\tCalle\r\n1001\tAv. Niños Héroes\r\n", encoding="utf-16")
+    table = read_table(path, required=("cuenta",))
+    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert table.rows == [(2, {"cuenta": "1001", "calle": "Av. Niños Héroes"})]
 
 
 def test_enormous_field_names_its_line(tmp_path: Path) -> None:
