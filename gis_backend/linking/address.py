@@ -980,10 +980,16 @@ def _house_number(raw: str, scan: _Scan) -> HouseNumber:
     )
 
 
+# A whole number as a spreadsheet or a Real column writes it: "123.0".
+_DECIMAL_WHOLE = re.compile(r"\s*(\d+)\.0+\s*")
+
+
 def parse_number(raw: str | None) -> HouseNumber:
     """Parse an exterior-number field: "123-A", "#123", "NO. 123 INT 4", "S/N", "MZ 3 LT 12",
     "KM 2.5". "123 A" and "123-A" are suffixes, "123/A" and "123-4" interiors; "0" and empty
-    mean no number."""
+    mean no number; "123.0" is 123."""
+    if raw and (whole := _DECIMAL_WHOLE.fullmatch(raw)):
+        raw = whole[1]
     return _house_number(raw or "", _scan_number(_fold(raw), _vocab(), strict=False))
 
 

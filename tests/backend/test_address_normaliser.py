@@ -251,6 +251,8 @@ def test_street_keys_are_stable():
         ("123A", 123, "A", "", False),
         ("123 Bis", 123, "BIS", "", False),
         ("#123", 123, "", "", False),
+        ("123.0", 123, "", "", False),  # a spreadsheet's whole number
+        ("0.0", None, "", "", True),
         ("# 123", 123, "", "", False),
         ("No. 123", 123, "", "", False),
         ("Nº 123", 123, "", "", False),
