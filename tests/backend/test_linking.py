@@ -643,8 +643,13 @@ def test_a_whole_address_in_one_column_links_by_its_street_number_and_colonia(
 
 def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
     """The billing system drops the state and municipality, the leading zeros or the trailing
-    condominium group of the catastro's keys; a key of two groups says too little."""
-    for key in ("11-011-001-007-003-000", "11-011-001-007-004-000", "11-011-002-007-003-000"):
+    condominium group of the catastro's keys; a key of two groups says too little. A key
+    without separators that a spreadsheet kept as a number lost its leading zeros."""
+    parcel_keys = (
+        "11-011-001-007-003-000", "11-011-001-007-004-000", "11-011-002-007-003-000",
+        "0110110010080", "0070",
+    )  # fmt: skip
+    for key in parcel_keys:
         ParcelFactory.create(cadastral_key=key, street="", number="")
     written = {
         "K1": "001-007-003",  # no state and municipality, no trailing group
@@ -652,6 +657,8 @@ def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
         "K3": "011 002 007 003",  # no state, spaces, no trailing group
         "K4": "1-9-3",  # no such parcel
         "K5": "7-3",  # two groups: in many parcels' keys
+        "K6": "110110010080",  # one group, its leading zero lost in a spreadsheet
+        "K7": "70",  # one group: the whole key, not the end of another ('0110110010080')
     }
     for number, key in written.items():
         AccountFactory.create(
@@ -666,8 +673,10 @@ def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
         "K3": "11-011-002-007-003-000",
         "K4": None,
         "K5": None,
+        "K6": "0110110010080",
+        "K7": "0070",
     }
-    assert found["K1"].parcel_method == "clave_catastral"
+    assert found["K1"].parcel_method == found["K6"].parcel_method == "clave_catastral"
 
 
 def test_parcels_without_a_colonia_take_their_frontage_s(town: Path) -> None:

@@ -217,6 +217,20 @@ WHERE p.key_groups = k.key_groups
    OR k.key_groups LIKE '%-' || p.key_groups;
 
 -- step: candidates
+-- A key written as one group, without separators, that lost its leading zeros: a spreadsheet
+-- took '0110110010080' for a number and kept '110110010080'. Its groups are the key without
+-- those zeros (registry_key_groups), which the cadastre's key of one group has too; equal
+-- whole keys, not a part of a longer one. (Nothing to join where no such key is left.)
+INSERT INTO lk_key_found
+SELECT k.account_id, p.parcel_id, 0.85, k.account_street, p.street_key, k.account_number,
+       p.number, p.number_to
+FROM lk_key_other k
+JOIN lk_parcel p ON p.key_groups = k.key_groups
+WHERE k.key_tail IS NULL AND position('-' in k.key_groups) = 0
+  AND EXISTS (SELECT 1 FROM lk_key_other o
+              WHERE o.key_tail IS NULL AND position('-' in o.key_groups) = 0);
+
+-- step: candidates
 -- A cadastral key mistyped in the billing system names another parcel, typically on another
 -- street, often in the same block. Where the parcel a key names fronts no street like the
 -- account's (its own street and the segments within 8 m of it: a corner parcel listed on its
