@@ -2,7 +2,8 @@
 
 Evidence, in order of trust (each gives candidates with a score in [0, 1]):
 1. cadastral key in the billing record equal to a parcel's key (or the same key written
-   another way: leading zeros, a trailing condominium group, without state and municipality);
+   another way: leading zeros, a trailing condominium group, without state and municipality,
+   one group that lost its leading zeros);
 2. connection coordinates: the parcels within 8 m of the point (its own strongest, the deeper
    inside the stronger);
 3. address: normalised street (fuzzy, pg_trgm) + exterior number against parcels' official
