@@ -24,7 +24,9 @@ Three levels of normalisation:
     without titles that precede a name (LIC., GRAL., DR. …), with the full names of a curated
     table of national figures reduced to the surname the street is commonly called by ("LIC.
     BENITO JUAREZ" -> JUAREZ, "MIGUEL HIDALGO Y COSTILLA" -> HIDALGO), and words that *sound*
-    like a known street word snapped to its spelling ("JUARES" -> JUAREZ). A street's ordinal
+    like a known street word snapped to its spelling ("JUARES" -> JUAREZ), or that are one slip
+    of the keyboard from one (letters swapped, dropped or added, six letters or more: "MAEDRO"
+    -> MADERO, so that "FRANCISCO I. MAEDRO" is MADERO too). A street's ordinal
     ("1A. PRIVADA DE ALLENDE") leads its key ("1 ALLENDE"). ``phonetic_key()`` of the key folds
     what Spanish spelling confuses (S/Z/C, LL/Y, B/V, silent H, doubled letters) for fuzzy use.
 
@@ -106,6 +108,9 @@ _AMBIGUOUS_LIBPOSTAL = frozenset(
     }
 )  # fmt: skip
 _STOPWORDS = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "EL", "Y"})
+# The shortest misspelt word read as the frequent word it is one slip away from (_retyped): in
+# shorter ones a slip makes another word too often ('CAMPO', OCAMPO without its first letter).
+TYPO_MIN_LENGTH = 6
 _DIRECTIONS = frozenset({"NORTE", "SUR", "ORIENTE", "PONIENTE"})
 # Abbreviations that expand only before another word ("SN JUAN" = SAN JUAN; a final SN is "S/N").
 _PREFIX_ONLY = frozenset({("SN",), ("MA",)})
@@ -282,6 +287,10 @@ class _Vocabulary:
     months: _Phrases[str]
     ordinal_nouns: frozenset[str]
     spellings: dict[str, str] = field(default_factory=dict)
+    # The frequent words (spellings.txt, heroes, numbers, months) of at least TYPO_MIN_LENGTH - 1
+    # letters, and each of them with one letter dropped (None where two words give the same).
+    frequent: frozenset[str] = frozenset()
+    dropped_letter: dict[str, str | None] = field(default_factory=dict)
     heroes: _Phrases[Phrase] = field(default_factory=lambda: _Phrases({}))
 
 
@@ -426,16 +435,39 @@ def _load_base() -> _Vocabulary:
     )
 
 
-def _load_spellings(v: _Vocabulary) -> dict[str, str]:
+def _frequent_words(v: _Vocabulary, *, heroes_whole: bool) -> set[str]:
+    """The words of spellings.txt, numbers and months, and those of the heroes' names (all of
+    them, or only the surnames streets are called by)."""
     words = {w for row in _read("mx/spellings.txt") for w in _words(row[0])}
-    words |= {w for row in _read("mx/heroes.txt") for part in row for w in _words(part)}
+    heroes = _read("mx/heroes.txt")
+    words |= {
+        w for row in heroes for part in (row if heroes_whole else row[:1]) for w in _words(part)
+    }
     words |= {w for table in (v.cardinals, v.ordinals) for phrase in table for w in phrase}
     words |= set(v.months.values())
+    return {word for word in words if len(word) >= 4 and word.isalpha()}
+
+
+def _load_spellings(v: _Vocabulary) -> _Vocabulary:
     by_sound: dict[str, set[str]] = {}
-    for word in words:
-        if len(word) >= 4 and word.isalpha():
-            by_sound.setdefault(_phonetic_word(word), set()).add(word)
-    return {sound: next(iter(ws)) for sound, ws in by_sound.items() if len(ws) == 1}
+    for word in _frequent_words(v, heroes_whole=True):
+        by_sound.setdefault(_phonetic_word(word), set()).add(word)
+    # A slip is read only towards the surnames streets are called by, not the heroes' other
+    # names ('ALDANA' is not SALDAÑA, Vicente Guerrero's second surname).
+    words = _frequent_words(v, heroes_whole=False)
+    frequent = frozenset(w for w in words if len(w) >= TYPO_MIN_LENGTH - 1)
+    dropped: dict[str, str | None] = {}
+    for word in frequent:
+        for k in range(len(word)):
+            short = word[:k] + word[k + 1 :]
+            if len(short) >= TYPO_MIN_LENGTH:
+                dropped[short] = word if dropped.get(short, word) == word else None
+    return replace(
+        v,
+        spellings={sound: next(iter(ws)) for sound, ws in by_sound.items() if len(ws) == 1},
+        frequent=frequent,
+        dropped_letter=dropped,
+    )
 
 
 def _load_heroes(v: _Vocabulary) -> _Phrases[Phrase]:
@@ -452,7 +484,7 @@ def _load_heroes(v: _Vocabulary) -> _Phrases[Phrase]:
 @cache
 def _vocab() -> _Vocabulary:
     base = _load_base()
-    base = replace(base, spellings=_load_spellings(base))
+    base = _load_spellings(base)
     return replace(base, heroes=_load_heroes(base))
 
 
@@ -583,7 +615,28 @@ def _canonical_name(tokens: Sequence[str], v: _Vocabulary) -> list[str]:
 def _snap(token: str, v: _Vocabulary) -> str:
     if len(token) < 4 or not token.isalpha():
         return token
-    return v.spellings.get(_phonetic_word(token), token)
+    snapped = v.spellings.get(_phonetic_word(token), token)
+    return _retyped(token, v) if snapped == token else snapped
+
+
+def _retyped(token: str, v: _Vocabulary) -> str:
+    """The frequent word a token of at least ``TYPO_MIN_LENGTH`` letters is one slip of the
+    keyboard away from, when exactly one is: two letters swapped ('MAEDRO' for MADERO), one
+    dropped ('ALLNDE' for ALLENDE) or one doubled or added ('GUERRRERO'). Never one letter for
+    another ('ALDANA' is a surname of its own, not ALDAMA), nor a feminine name for the
+    masculine ('AGUSTINA' is not AGUSTIN); the token as it is otherwise."""
+    if len(token) < TYPO_MIN_LENGTH or token in v.frequent:
+        return token
+    found = {token[:k] + token[k + 1 :] for k in range(len(token))} & v.frequent
+    found |= {
+        swapped
+        for k in range(len(token) - 1)
+        if (swapped := token[:k] + token[k + 1] + token[k] + token[k + 2 :]) in v.frequent
+    }
+    if token in v.dropped_letter:
+        found.add(v.dropped_letter[token] or "")
+    found = {word for word in found if word and token not in (word + "A", word[:-1] + "A")}
+    return found.pop() if len(found) == 1 else token
 
 
 def _drop_titles(tokens: Sequence[str], v: _Vocabulary) -> list[str]:

@@ -98,6 +98,17 @@ def test_normalize_text_is_idempotent():
         ("Sor Juana Inés de la Cruz", "", "SOR JUANA INES DE LA CRUZ", "SOR JUANA"),
         ("Benito Juárez Norte", "", "BENITO JUAREZ NORTE", "JUAREZ NORTE"),
         ("Dr. Mora", "", "DOCTOR MORA", "MORA"),
+        # one slip of the keyboard in a frequent word: swapped, dropped or added letters
+        ("Francisco I. Maedro", "", "FRANCISCO I MAEDRO", "MADERO"),
+        ("Ignacio Allnde", "", "IGNACIO ALLNDE", "ALLENDE"),
+        ("C. MIGUEL HIDAGLO", "calle", "MIGUEL HIDAGLO", "HIDALGO"),
+        ("Vicente Guerrreo", "", "VICENTE GUERRREO", "GUERRERO"),
+        ("Santos egollado", "", "SANTOS EGOLLADO", "DEGOLLADO"),
+        ("Independnecia", "", "INDEPENDNECIA", "INDEPENDENCIA"),
+        # … but not one letter for another, a feminine name, nor a short word
+        ("Juan Aldana", "", "JUAN ALDANA", "JUAN ALDANA"),
+        ("Agustina Ramírez", "", "AGUSTINA RAMIREZ", "AGUSTINA RAMIREZ"),
+        ("Calle Campo Real", "calle", "CAMPO REAL", "CAMPO REAL"),
         ("Hospital General", "", "HOSPITAL GENERAL", "HOSPITAL GENERAL"),  # title last: kept
         ("Leona Vicario", "", "LEONA VICARIO", "LEONA VICARIO"),  # not in the table: as is
         # saints and other abbreviations
