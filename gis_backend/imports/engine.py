@@ -2,7 +2,7 @@
 write rejected rows to a file in the source's own layout, summarise."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -55,6 +55,7 @@ class CheckedRows:
 
     values: dict[str, list[Any]]
     problems: dict[int, list[Problem]] = field(default_factory=dict)
+    file_columns: frozenset[str] = frozenset()  # the file's fields, by our names
 
     def add_problem(self, index: int, problem: Problem) -> None:
         self.problems.setdefault(index, []).append(problem)
@@ -77,6 +78,29 @@ class VectorImporter:
     known: ClassVar[tuple[str, ...]]
     key_field: ClassVar[str | None] = None  # column whose value must be unique in the file
     bulk_tables: ClassVar[tuple[str, ...]] = ()  # filled in bulk on a large first load
+    # Optional file column -> the stored columns it fills. A file without the column leaves
+    # them as they are stored (a new row takes their defaults): a layer re-exported with fewer
+    # fields does not erase what an earlier one gave.
+    optional: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Known columns whose values may also be kept in ``attributes`` (a land use not recognised).
+    kept_in_attributes: ClassVar[tuple[str, ...]] = ()
+
+    def left_alone(self, checked: "CheckedRows") -> set[str]:
+        """The stored columns the file gives no values for, which an update leaves as they are:
+        those of the optional columns it lacks, and ``attributes`` when it has no column to
+        keep there. (A new row takes the values ``clean`` gives them: their defaults.)"""
+        absent = {
+            stored
+            for column, targets in self.optional.items()
+            if column not in checked.file_columns
+            for stored in targets
+        }
+        keeps = checked.file_columns - set(self.known) or (
+            checked.file_columns & set(self.kept_in_attributes)
+        )
+        if not keeps:
+            absent.add("attributes")
+        return absent
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         raise NotImplementedError
@@ -227,7 +251,8 @@ def apply_mapping(source: VectorSource, mapping: Mapping) -> None:
         values = source.fields.get(name)
         if values is not None:
             source.fields[name] = np.array(
-                [table.get(v.strip().upper(), v) if isinstance(v, str) else v for v in values],
+                # a code in a numeric column (USO 1) as the text the file means ('1')
+                [table.get(str(v).strip().upper(), v) if v is not None else v for v in values],
                 dtype=object,
             )
 
@@ -259,7 +284,7 @@ def check_rows(
     usable[fast] = geometries[fast]
     values, flags = importer.clean_columns(source, usable)
     flags |= ~fast
-    checked = CheckedRows(values)
+    checked = CheckedRows(values, file_columns=frozenset(source.fields))
     flagged = np.flatnonzero(flags).tolist()
     bar = tqdm(flagged, disable=not progress, desc=str(importer.label), unit=f" {ROWS_UNIT}")
     for index in bar:
@@ -454,14 +479,18 @@ def stage_cells(
 
 
 def upsert_staged(
-    table: str, key: str, columns: dict[str, str], cells: dict[str, list[str]]
+    table: str,
+    key: str,
+    columns: dict[str, str],
+    cells: dict[str, list[str]],
+    left_alone: Collection[str] = (),
 ) -> tuple[int, int]:
     """Insert or update ``table`` from COPY cells, keyed by ``key``; return (created, updated).
 
     ``columns`` maps each staged column to its SQL type. ``geom`` arrives as EWKB hex, and
     ``colonia_key`` is resolved to ``colonia_id``. Rows whose key is new are inserted; a row
     whose values are all equal to the stored ones is left alone, so re-importing a file changes
-    nothing (not even the history)."""
+    nothing (not even the history). The columns of ``left_alone`` are written to new rows only."""
     stage, known = f"stage_{table}", f"stage_{table}_known"
     with connection.cursor() as cursor:
         definitions = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
@@ -500,7 +529,11 @@ def upsert_staged(
             f"WHERE NOT EXISTS (SELECT 1 FROM {known} k WHERE k.{key} = s.{key})"
         )
         created = cursor.rowcount
-        changed = [(t, s) for t, s in zip(targets, sources, strict=True) if t != key]
+        changed = [
+            (t, s)
+            for name, t, s in zip(columns, targets, sources, strict=True)
+            if t != key and name not in left_alone
+        ]
         types = column_types(table)
         cursor.execute(
             f"UPDATE {table} t SET {', '.join(f'{t} = {s}' for t, s in changed)} "

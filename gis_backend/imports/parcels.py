@@ -111,6 +111,15 @@ class ParcelImporter(VectorImporter):
     )
     key_field = "clave_catastral"
     bulk_tables = ("registry_parcel",)
+    optional: ClassVar[dict[str, tuple[str, ...]]] = {
+        "calle": ("street",),
+        "numero": ("number",),
+        "colonia": ("colonia_key",),
+        "sup_construida": ("built_area",),
+        "uso_suelo": ("land_use",),
+        "num_viviendas": ("dwellings",),
+    }
+    kept_in_attributes = ("uso_suelo",)
 
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [key or None for key in values["cadastral_key"]]
@@ -217,4 +226,5 @@ class ParcelImporter(VectorImporter):
             "cadastral_key",
             columns,
             stage_cells(checked.values, good, columns),
+            self.left_alone(checked),
         )

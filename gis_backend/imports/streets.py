@@ -50,6 +50,10 @@ class StreetImporter(VectorImporter):
     known = ("nombre", "tipo", "colonia", *ID_COLUMNS, *RANGE_COLUMNS)
     key_field = "id_tramo"
     bulk_tables = ("registry_streetsegment",)
+    optional: ClassVar[dict[str, tuple[str, ...]]] = {
+        "colonia": ("colonia_key",),
+        **{column: (target,) for column, target in RANGE_COLUMNS.items()},
+    }
 
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [
@@ -153,6 +157,7 @@ class StreetImporter(VectorImporter):
             "source_key",
             columns,
             stage_cells(checked.values, good, columns),
+            self.left_alone(checked),
         )
 
 

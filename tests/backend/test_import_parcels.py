@@ -338,3 +338,51 @@ def test_numeric_fields_read_as_the_cadastre_wrote_them(tmp_path: Path) -> None:
     }
     again = run(path, mapping=mapping)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_layer_with_fewer_fields_leaves_the_others_as_stored(tmp_path: Path) -> None:
+    """The cadastre hands over a layer of keys and geometry alone (or without built area):
+    the parcels keep their street, number, colonia, use, area, dwellings and attributes; a
+    new parcel takes the defaults."""
+    rows = [parcel_row(f"11-011-001-001-00{i}", observaciones="esquina") for i in range(1, 4)]
+    run(write_layer(tmp_path / "predios.gpkg", rows, [lot(i) for i in range(3)]))
+    keys_only = [{"clave_catastral": f"11-011-001-001-00{i}"} for i in range(1, 5)]
+    summary = run(write_layer(tmp_path / "claves.gpkg", keys_only, [lot(i) for i in range(4)]))
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 3)
+    kept = Parcel.objects.get(cadastral_key="11-011-001-001-003")
+    assert (kept.street, kept.number, kept.land_use, kept.built_area, kept.dwellings) == (
+        "Av. Hidalgo", "12", "habitacional", Decimal("120.50"), 1,
+    )  # fmt: skip
+    assert kept.colonia is not None and kept.colonia.name == "Zona Centro"
+    assert kept.attributes == {"observaciones": "esquina"}
+    new = Parcel.objects.get(cadastral_key="11-011-001-001-004")
+    assert (new.street, new.number, new.colonia, new.dwellings, new.attributes) == (
+        "", "", None, 0, {},
+    )  # fmt: skip
+    # A column the file has is written, empty or not.
+    renumbered = [{"clave_catastral": "11-011-001-001-003", "numero": ""}]
+    run(write_layer(tmp_path / "numeros.gpkg", renumbered, [lot(2)]))
+    kept.refresh_from_db()
+    assert (kept.number, kept.street) == ("", "Av. Hidalgo")
+
+
+def test_a_code_in_a_numeric_column_is_mapped_as_written(tmp_path: Path) -> None:
+    """USO as an Integer column (1, 2) with a mapping of its codes '1', '2'."""
+    path = tmp_path / "usos.shp"
+    pyogrio.raw.write(
+        path,
+        geometry=np.array([shapely.to_wkb(lot(i)) for i in range(2)], dtype=object),
+        field_data=[np.array(["U-1", "U-2"], dtype=object), np.array([1, 2], dtype=np.int32)],
+        fields=["CVE", "USO"],
+        crs="EPSG:4326",
+        geometry_type="Polygon",
+    )
+    mapping = tmp_path / "usos.yaml"
+    mapping.write_text(
+        "columns:\n  CVE: clave_catastral\n  USO: uso_suelo\n"
+        "values:\n  uso_suelo:\n    '1': habitacional\n    '2': comercial\n",
+        encoding="utf-8",
+    )
+    run(path, mapping=mapping)
+    uses = dict(Parcel.objects.values_list("cadastral_key", "land_use"))
+    assert uses == {"U-1": "habitacional", "U-2": "comercial"}

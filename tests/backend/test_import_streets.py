@@ -77,3 +77,21 @@ def test_line_layer_holding_points_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"Point.*líneas"):
         call_command("import_streets", str(path))
     assert StreetSegment.objects.count() == 0
+
+
+def test_a_layer_without_ranges_or_colonia_leaves_them_as_stored(tmp_path: Path) -> None:
+    """A later export of the same segments with their names alone keeps their number ranges
+    and colonia."""
+    first = [segment_row("Allende", id_tramo="T-1")]
+    run_vector_import(StreetImporter(), write_layer(tmp_path / "calles.gpkg", first, [street(0)]))
+    names_only = [{"id_tramo": "T-1", "nombre": "Ignacio Allende"}]
+    summary = run_vector_import(
+        StreetImporter(), write_layer(tmp_path / "nombres.gpkg", names_only, [street(0)])
+    )
+    assert summary.updated == 1
+    segment = StreetSegment.objects.get(source_key="T-1")
+    assert segment.name == "Ignacio Allende"
+    assert (segment.left_from, segment.left_to, segment.right_from, segment.right_to) == (
+        1, 49, 2, 50,
+    )  # fmt: skip
+    assert segment.colonia is not None and segment.colonia.name == "Col. Centro"
