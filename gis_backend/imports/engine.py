@@ -34,6 +34,7 @@ from gis_backend.imports.vector import (
     VectorSource,
     file_error,
     geometry_type_problem,
+    of_kind,
     read_vector,
     repair,
     transform_geometries,
@@ -279,7 +280,7 @@ def check_rows(
     valid = np.zeros(len(source), dtype=bool)
     valid[present] = shapely.is_valid(geometries[present]) & ~shapely.is_empty(geometries[present])
     inside, outside_swapped = placement(source, present, valid)
-    fast = present & valid & inside
+    fast = present & valid & inside & of_kind(geometries, importer.accepted_geometry)
     usable = np.full(len(source), None, dtype=object)
     usable[fast] = geometries[fast]
     values, flags = importer.clean_columns(source, usable)

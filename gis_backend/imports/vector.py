@@ -159,6 +159,12 @@ TYPE_NAMES = {
 }
 
 
+def of_kind(geometries: np.ndarray, accepted: set[str]) -> np.ndarray:
+    """Whether each geometry is of an accepted kind (False where missing)."""
+    ids = [number for number, name in TYPE_NAMES.items() if name in accepted]
+    return np.isin(shapely.get_type_id(geometries), ids)
+
+
 def geometry_type_problem(
     source: VectorSource, accepted: set[str], label: str | Promise
 ) -> ImportFileError | None:
@@ -183,13 +189,13 @@ def repair(geometry: Any, accepted: set[str]) -> tuple[Any, str]:
     or the reason for rejection when the geometry is None."""
     if geometry is None or shapely.is_empty(geometry):
         return None, gettext("sin geometría")
-    if shapely.is_valid(geometry):
+    valid = shapely.is_valid(geometry)
+    if valid and geometry.geom_type in accepted:
         return geometry, ""
-    reason = shapely.is_valid_reason(geometry)
-    fixed = shapely.make_valid(geometry)
+    kind = geometry.geom_type
     parts = [
         p
-        for p in shapely.get_parts(fixed)
+        for p in shapely.get_parts(geometry if valid else shapely.make_valid(geometry))
         if p.geom_type in accepted or p.geom_type.removeprefix("Multi") in accepted
     ]
     parts = [
@@ -197,6 +203,19 @@ def repair(geometry: Any, accepted: set[str]) -> tuple[Any, str]:
         for p in parts
         if not p.is_empty and (p.area > 0 if "Polygon" in accepted else p.length > 0)
     ]
+    expected = ", ".join(sorted(accepted))
+    if valid:
+        # A point in a street layer, a line or a collection in a parcel layer (GIS exports mix
+        # them): its parts of the accepted kind, if it has any.
+        if not parts:
+            return None, gettext("geometría %(found)s; se esperaba %(expected)s") % {
+                "found": kind,
+                "expected": expected,
+            }
+        return shapely.union_all(parts), gettext(
+            "geometría %(found)s: se tomaron sus partes %(expected)s"
+        ) % {"found": kind, "expected": expected}
+    reason = shapely.is_valid_reason(geometry)
     if not parts:
         return None, gettext("geometría inválida que no se puede reparar (%(reason)s)") % {
             "reason": reason

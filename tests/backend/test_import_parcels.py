@@ -386,3 +386,24 @@ def test_a_code_in_a_numeric_column_is_mapped_as_written(tmp_path: Path) -> None
     run(path, mapping=mapping)
     uses = dict(Parcel.objects.values_list("cadastral_key", "land_use"))
     assert uses == {"U-1": "habitacional", "U-2": "comercial"}
+
+
+def test_a_layer_mixing_kinds_of_geometry_takes_its_polygons(tmp_path: Path) -> None:
+    """GIS exports mix kinds: a polygon inside a geometry collection is a parcel (with a
+    warning); a stray line or point is rejected naming its kind, the rest imported."""
+    rows = [parcel_row(f"X-{i}") for i in range(4)]
+    geometries = [
+        lot(0),
+        shapely.GeometryCollection([lot(1), shapely.Point(LON, LAT)]),
+        shapely.LineString([(LON, LAT), (LON + 20 * METRE, LAT)]),
+        shapely.Point(LON, LAT),
+    ]
+    summary = run(write_layer(tmp_path / "mezcla.gpkg", rows, geometries))
+    assert (summary.created, summary.rejected) == (2, 2)
+    assert Parcel.objects.get(cadastral_key="X-1").geom.area == pytest.approx(250, rel=0.05)
+    assert [(w.line, w.field) for w in summary.warnings] == [(2, "geometría")]
+    reasons = {p.line: p.message for p in summary.errors}
+    assert reasons == {
+        3: "geometría LineString; se esperaba MultiPolygon, Polygon",
+        4: "geometría Point; se esperaba MultiPolygon, Polygon",
+    }

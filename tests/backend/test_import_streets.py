@@ -95,3 +95,14 @@ def test_a_layer_without_ranges_or_colonia_leaves_them_as_stored(tmp_path: Path)
         1, 49, 2, 50,
     )  # fmt: skip
     assert segment.colonia is not None and segment.colonia.name == "Col. Centro"
+
+
+def test_a_point_in_a_street_layer_is_rejected_and_the_lines_imported(tmp_path: Path) -> None:
+    """An OpenStreetMap export with a named node (a bus stop) among the streets."""
+    rows = [segment_row("Allende"), segment_row("Parada Allende")]
+    path = write_layer(tmp_path / "osm.gpkg", rows, [street(0), shapely.Point(LON, LAT)])
+    summary = run_vector_import(StreetImporter(), path)
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert [(p.line, p.message) for p in summary.errors] == [
+        (2, "geometría Point; se esperaba LineString, MultiLineString")
+    ]
