@@ -103,6 +103,10 @@ class VectorImporter:
             absent.add("attributes")
         return absent
 
+    def prepare(self, source: VectorSource, summary: Summary) -> None:
+        """Look at the whole file before its rows are checked (its fields renamed as the
+        mapping says); a warning for the user goes to ``summary``."""
+
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         raise NotImplementedError
 
@@ -213,6 +217,7 @@ def import_vector_source(
         raise problem
 
     summary = Summary(read=len(source), dry_run=dry_run)
+    importer.prepare(source, summary)
     with gc_paused():
         phases.start(_("revisión"))
         checked = check_rows(importer, source, summary, phases.enabled)

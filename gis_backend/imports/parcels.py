@@ -1,6 +1,7 @@
 """Parcels (predios) from any polygon source GDAL reads, keyed by cadastral key."""
 
 import re
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,6 +57,13 @@ LAND_USE_WORDS = {
     "BALDIO": LandUse.VACANT,
     "TERRENO BALDIO": LandUse.VACANT,
     "B": LandUse.VACANT,
+}
+
+
+# The longest value each text field stores (registry.models.Parcel, Colonia).
+MAX_LENGTHS = {"clave_catastral": 40, "calle": 150, "numero": 20, "colonia": 150}
+TEXT_PARSERS = {
+    column: partial(clean_text, max_length=length) for column, length in MAX_LENGTHS.items()
 }
 
 
@@ -126,15 +134,15 @@ class ParcelImporter(VectorImporter):
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         values = out.values
-        key = self.parse_into(out, file, "clave_catastral", clean_text, row.get("clave_catastral"))
+        text = TEXT_PARSERS
+        key = self.parse_into(
+            out, file, "clave_catastral", text["clave_catastral"], row.get("clave_catastral")
+        )
         if not key and not any(p.field == "clave_catastral" for p in out.problems):
             out.problems.append(Problem(file, out.line, "clave_catastral", str(REQUIRED_EMPTY)))
         values["cadastral_key"] = key or ""
-        values["street"] = self.parse_into(out, file, "calle", clean_text, row.get("calle")) or ""
-        values["number"] = self.parse_into(out, file, "numero", clean_text, row.get("numero")) or ""
-        values["colonia"] = (
-            self.parse_into(out, file, "colonia", clean_text, row.get("colonia")) or ""
-        )
+        for name, column in (("street", "calle"), ("number", "numero"), ("colonia", "colonia")):
+            values[name] = self.parse_into(out, file, column, text[column], row.get(column)) or ""
         area = self.parse_into(
             out, file, "sup_construida", parse_decimal, row.get("sup_construida")
         )
@@ -172,7 +180,8 @@ class ParcelImporter(VectorImporter):
             ("number", "numero"),
             ("colonia", "colonia"),
         ):
-            values[name] = [text or "" for text in parse_field(source, column, clean_text, flags)]
+            parsed = parse_field(source, column, TEXT_PARSERS[column], flags)
+            values[name] = [text or "" for text in parsed]
         mark_values(flags, values["cadastral_key"], {""})
         area = parse_field(source, "sup_construida", parse_decimal, flags)
         mark_where(flags, area, lambda value: value is not None and value < 0)

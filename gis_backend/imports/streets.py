@@ -22,12 +22,44 @@ from gis_backend.imports.engine import (
     stage_cells,
     upsert_staged,
 )
-from gis_backend.imports.problems import Problem
-from gis_backend.imports.values import clean_text, parse_int
+from gis_backend.imports.problems import Problem, Summary
+from gis_backend.imports.tabular import field_key
+from gis_backend.imports.values import ValueProblem, clean_text, parse_int
 from gis_backend.imports.vector import VectorSource
 from gis_backend.linking import address
 
 ID_COLUMNS = ("id_tramo", "tramo_id", "id")
+# What street layers write for a street without a name (INEGI's 'NINGUNO').
+NO_NAME = frozenset({"NINGUNO", "SIN NOMBRE", "S/N", "SN", "N/A", "NA"})
+# What they write for a side without numbering ('S/N'): no range.
+NO_RANGE = frozenset({"S/N", "SN", "S N", "SIN NUMERO", "N/A", "NA", "-"})
+
+
+def parse_name(value: Any) -> str:
+    """The segment's name, at most 150 characters; empty where the layer says it has none."""
+    name = clean_text(value, max_length=150)
+    if naming.normalize_text(name) in NO_NAME:
+        raise ValueProblem(
+            gettext("«%(value)s»: el tramo no tiene nombre; es obligatorio") % {"value": name}
+        )
+    return name
+
+
+def parse_range_end(value: Any) -> int | None:
+    """One end of a side's numbering; None where the layer says the side has none ('S/N')."""
+    if isinstance(value, str) and naming.normalize_text(value) in NO_RANGE:
+        return None
+    return parse_int(value)
+
+
+def parse_colonia(value: Any) -> str:
+    return clean_text(value, max_length=150)
+
+
+def parse_id(value: Any) -> str:
+    return clean_text(value, max_length=64)
+
+
 MULTILINESTRING_TYPE = 5  # shapely.get_type_id
 RANGE_COLUMNS = {
     "num_izq_ini": "left_from",
@@ -55,6 +87,29 @@ class StreetImporter(VectorImporter):
         **{column: (target,) for column, target in RANGE_COLUMNS.items()},
     }
 
+    def prepare(self, source: VectorSource, summary: Summary) -> None:
+        """A column named just «id» that repeats its values (ArcGIS writes an «Id» of 0 on
+        every feature) identifies nothing: the segments are keyed by their geometry, with a
+        warning. «id_tramo» and «tramo_id» are meant as keys: a value repeated there rejects
+        its lines."""
+        ids = source.fields.get("id")
+        if ids is None:
+            return
+        written = [text for text in (clean_text(value) for value in ids.tolist()) if text]
+        if len(set(written)) < len(written):
+            del source.fields["id"]
+            name = next((n for n in source.field_names if field_key(n) == "id"), "id")
+            summary.warnings.append(
+                Problem(
+                    source.path.name,
+                    None,
+                    name,
+                    gettext(
+                        "repite valores; no identifica los tramos: se identifican por su geometría"
+                    ),
+                )
+            )
+
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [
             key if key and not key.startswith("geom:") else None for key in values["source_key"]
@@ -62,7 +117,7 @@ class StreetImporter(VectorImporter):
 
     def clean(self, row: dict[str, Any], out: CleanRow, file: str) -> None:
         values = out.values
-        name = self.parse_into(out, file, "nombre", clean_text, row.get("nombre"))
+        name = self.parse_into(out, file, "nombre", parse_name, row.get("nombre"))
         if not name and not any(p.field == "nombre" for p in out.problems):
             out.problems.append(Problem(file, out.line, "nombre", gettext("vacío; es obligatorio")))
         street = address.parse_street(f"{clean_text(row.get('tipo'))} {name or ''}")
@@ -70,10 +125,10 @@ class StreetImporter(VectorImporter):
         values["name_normalized"] = street.match_key
         values["street_type"] = street.street_type
         values["colonia"] = (
-            self.parse_into(out, file, "colonia", clean_text, row.get("colonia")) or ""
+            self.parse_into(out, file, "colonia", parse_colonia, row.get("colonia")) or ""
         )
         for column, target in RANGE_COLUMNS.items():
-            values[target] = self.parse_into(out, file, column, parse_int, row.get(column))
+            values[target] = self.parse_into(out, file, column, parse_range_end, row.get(column))
         for side in ("left", "right"):
             ends = (values[f"{side}_from"], values[f"{side}_to"])
             if (ends[0] is None) != (ends[1] is None):
@@ -100,9 +155,8 @@ class StreetImporter(VectorImporter):
                     )
                 )
             values["geom"] = merged
-        source_id = next(
-            (clean_text(row[c]) for c in ID_COLUMNS if c in row and clean_text(row[c])), ""
-        )
+        ids = [self.parse_into(out, file, c, parse_id, row[c]) for c in ID_COLUMNS if c in row]
+        source_id = next((text for text in ids if text), "")
         if source_id:
             values["source_key"] = source_id
         elif values.get("geom") is not None:
@@ -115,7 +169,7 @@ class StreetImporter(VectorImporter):
     ) -> tuple[dict[str, list[Any]], np.ndarray]:
         """``clean`` for every row at once; rows it would report on are flagged."""
         flags = np.zeros(len(source), dtype=bool)
-        names = parse_field(source, "nombre", clean_text, flags)
+        names = parse_field(source, "nombre", parse_name, flags)
         mark_where(flags, names, lambda name: name == "")
         kinds = parse_field(source, "tipo", clean_text, flags)
         streets = parsed_streets(kinds, names)
@@ -123,10 +177,12 @@ class StreetImporter(VectorImporter):
             "name": [name or "" for name in names],
             "name_normalized": [street.match_key for street in streets],
             "street_type": [street.street_type for street in streets],
-            "colonia": [text or "" for text in parse_field(source, "colonia", clean_text, flags)],
+            "colonia": [
+                text or "" for text in parse_field(source, "colonia", parse_colonia, flags)
+            ],
         }
         for column, target in RANGE_COLUMNS.items():
-            values[target] = parse_field(source, column, parse_int, flags)
+            values[target] = parse_field(source, column, parse_range_end, flags)
         for side in ("left", "right"):
             ends = zip(values[f"{side}_from"], values[f"{side}_to"], strict=True)
             mark_where(flags, list(ends), lambda pair: (pair[0] is None) != (pair[1] is None))
@@ -174,7 +230,7 @@ def source_keys(source: VectorSource, geometries: np.ndarray, flags: np.ndarray)
     keys = [""] * len(source)
     for column in ID_COLUMNS:
         if column in source.fields:
-            cleaned = parse_field(source, column, clean_text, flags)
+            cleaned = parse_field(source, column, parse_id, flags)
             keys = [key or (text or "") for key, text in zip(keys, cleaned, strict=True)]
     unkeyed = [i for i, key in enumerate(keys) if not key and geometries[i] is not None]
     if unkeyed:

@@ -407,3 +407,17 @@ def test_a_layer_mixing_kinds_of_geometry_takes_its_polygons(tmp_path: Path) -> 
         3: "geometría LineString; se esperaba MultiPolygon, Polygon",
         4: "geometría Point; se esperaba MultiPolygon, Polygon",
     }
+
+
+def test_values_longer_than_stored_are_rejected_naming_field(tmp_path: Path) -> None:
+    rows = [
+        parcel_row("L-1"),
+        parcel_row("L-2", numero="KM 2.5 CARRETERA CORTAZAR-JARAL"),
+        parcel_row("L-" + "9" * 40),
+    ]
+    summary = run(write_layer(tmp_path / "largos.gpkg", rows, [lot(i) for i in range(3)]))
+    assert (summary.created, summary.rejected) == (1, 2)
+    assert [(p.line, p.field, p.message) for p in summary.errors] == [
+        (2, "numero", "valor de 31 caracteres; el máximo es 20"),
+        (3, "clave_catastral", "valor de 42 caracteres; el máximo es 40"),
+    ]

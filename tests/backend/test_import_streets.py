@@ -106,3 +106,30 @@ def test_a_point_in_a_street_layer_is_rejected_and_the_lines_imported(tmp_path: 
     assert [(p.line, p.message) for p in summary.errors] == [
         (2, "geometría Point; se esperaba LineString, MultiLineString")
     ]
+
+
+def test_arcgis_id_of_zeros_keys_nothing_and_layer_words_for_none(tmp_path: Path) -> None:
+    """A shapefile from ArcMap carries «Id» 0 on every feature: the segments are keyed by
+    geometry, with a warning. INEGI writes 'NINGUNO' for a street without a name (rejected:
+    the name is required) and 'S/N' for a side without numbering (no range)."""
+    rows = [
+        segment_row("Allende", Id=0, num_izq_ini="S/N", num_izq_fin="S/N"),
+        segment_row("Morelos", Id=0),
+        segment_row("NINGUNO", Id=0),
+        segment_row("X" * 151, Id=0),
+    ]
+    path = write_layer(tmp_path / "calles.shp", rows, [street(i) for i in range(4)])
+    summary = run_vector_import(StreetImporter(), path)
+    assert (summary.created, summary.rejected) == (2, 2)
+    assert [(w.field, w.message) for w in summary.warnings] == [
+        ("Id", "repite valores; no identifica los tramos: se identifican por su geometría")
+    ]
+    allende = StreetSegment.objects.get(name="Allende")
+    assert allende.source_key.startswith("geom:")
+    assert (allende.left_from, allende.left_to, allende.right_from) == (None, None, 2)
+    assert [(p.line, p.field, p.message) for p in summary.errors] == [
+        (3, "nombre", "«NINGUNO»: el tramo no tiene nombre; es obligatorio"),
+        (4, "nombre", "valor de 151 caracteres; el máximo es 150"),
+    ]
+    again = run_vector_import(StreetImporter(), path)
+    assert (again.created, again.unchanged) == (0, 2)
