@@ -172,4 +172,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PADRON_LOG_LEVEL", "INFO")},
+    # pyogrio says 'Created N records' of every file written (the rejects, the report's
+    # layers): the commands say it themselves, in Spanish.
+    "loggers": {"pyogrio": {"level": "WARNING"}},
 }

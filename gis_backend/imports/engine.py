@@ -285,6 +285,18 @@ def check_rows(
     valid = np.zeros(len(source), dtype=bool)
     valid[present] = shapely.is_valid(geometries[present]) & ~shapely.is_empty(geometries[present])
     inside, outside_swapped = placement(source, present, valid)
+    if present.any() and not inside.any() and not outside_swapped.any():
+        # Not one feature in the service area: the coordinates are read in the wrong system
+        # (a missing or wrong .prj, a wrong --srid), not a file of misplaced parcels.
+        raise file_error(
+            source.path,
+            _(
+                "ninguna geometría cae en el área de servicio leyendo sus coordenadas en "
+                "%(crs)s; ¿es el sistema de coordenadas del archivo? Indique el correcto con "
+                "--srid"
+            )
+            % {"crs": crs_name(source.source_crs)},
+        )
     fast = present & valid & inside & of_kind(geometries, importer.accepted_geometry)
     usable = np.full(len(source), None, dtype=object)
     usable[fast] = geometries[fast]
@@ -308,6 +320,12 @@ def check_rows(
         for name, value in out.values.items():
             checked.values.setdefault(name, [None] * len(source))[index] = value
     return checked
+
+
+def crs_name(crs: Any) -> str:
+    """'EPSG:32614 (WGS 84 / UTM zone 14N)', or the CRS's name alone."""
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else str(crs.name)
 
 
 def placement(

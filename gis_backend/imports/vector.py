@@ -102,6 +102,17 @@ def read_vector(
 ) -> VectorSource:
     if not path.exists():
         raise file_error(path, gettext("el archivo no existe"))
+    if path.suffix.lower() == ".shp" and not any(
+        path.with_suffix(suffix).exists() for suffix in (".shx", ".SHX")
+    ):
+        raise file_error(
+            path,
+            gettext(
+                "al Shapefile le falta su archivo .shx (%(name)s): cópielo junto al .shp, con "
+                "el .dbf y el .prj"
+            )
+            % {"name": path.with_suffix(".shx").name},
+        )
     layer_name = choose_layer(path, layer)
     try:
         meta, fids, wkb, field_data = pyogrio.raw.read(path, layer=layer_name, return_fids=True)

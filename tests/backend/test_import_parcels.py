@@ -193,8 +193,15 @@ def test_file_level_errors_write_nothing(tmp_path: Path) -> None:
     shp = write_layer(tmp_path / "sin_crs.shp", [parcel_row("E-1")], [lot(0)], crs=None)
     with pytest.raises(CommandError, match=r"no declara su sistema de coordenadas"):
         call_command("import_parcels", str(shp))
+    # The wrong one: not a parcel falls in the service area, and the message says why.
+    with pytest.raises(CommandError, match=r"ninguna geometría.*EPSG:32614.*--srid"):
+        call_command("import_parcels", str(shp), "--srid", "32614")
     call_command("import_parcels", str(shp), "--srid", "4326")
     assert Parcel.objects.filter(cadastral_key="E-1").exists()
+    # Its .shx lost on the way.
+    shp.with_suffix(".shx").unlink()
+    with pytest.raises(CommandError, match=r"le falta su archivo \.shx \(sin_crs\.shx\)"):
+        call_command("import_parcels", str(shp), "--srid", "4326")
 
     # Missing required column.
     no_key = write_layer(tmp_path / "sin_clave.gpkg", [{"calle": "Morelos"}], [lot(1)])
