@@ -125,7 +125,7 @@ def test_arcgis_id_of_zeros_keys_nothing_and_layer_words_for_none(tmp_path: Path
         ("Id", "repite valores; no identifica los tramos: se identifican por su geometría")
     ]
     allende = StreetSegment.objects.get(name="Allende")
-    assert allende.source_key.startswith("geom:")
+    assert str(allende.source_key).startswith("geom:")
     assert (allende.left_from, allende.left_to, allende.right_from) == (None, None, 2)
     assert [(p.line, p.field, p.message) for p in summary.errors] == [
         (3, "nombre", "«NINGUNO»: el tramo no tiene nombre; es obligatorio"),
