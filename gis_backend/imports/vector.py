@@ -1,5 +1,6 @@
 """Reading a vector source through GDAL (pyogrio) into storage-CRS geometries, row by row."""
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,37 @@ def file_error(path: Path, message: str, field: str = "") -> ImportFileError:
     return ImportFileError([Problem(path.name, None, field, message)])
 
 
+# What a vector file inside a .zip may be (a Shapefile is named by its .shp).
+ARCHIVED_VECTORS = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".gml", ".fgb", ".tab")
+
+
+def gdal_path(path: Path) -> str:
+    """What GDAL opens for ``path``: the path itself, or for a .zip the one vector file inside
+    it, in a folder or not (GDAL alone finds it only at the top)."""
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as exc:
+        raise file_error(
+            path, gettext("no es un .zip válido (%(error)s)") % {"error": exc}
+        ) from exc
+    inside = [name for name in names if name.lower().endswith(ARCHIVED_VECTORS)]
+    if len(inside) != 1:
+        message = (
+            gettext("el .zip no contiene ninguna capa (.shp, .gpkg, .geojson…)")
+            if not inside
+            else gettext("el .zip contiene varias capas (%(names)s): descomprímalo e importe una")
+            % {"names": ", ".join(inside)}
+        )
+        raise file_error(path, message)
+    return f"/vsizip/{path}/{inside[0]}"
+
+
 def choose_layer(path: Path, layer: str | None) -> str:
     try:
-        layers = pyogrio.list_layers(path)
+        layers = pyogrio.list_layers(gdal_path(path))
     except (pyogrio.errors.DataSourceError, OSError) as exc:
         raise file_error(
             path, gettext("GDAL no puede leer el archivo (%(error)s)") % {"error": exc}
@@ -115,7 +144,9 @@ def read_vector(
         )
     layer_name = choose_layer(path, layer)
     try:
-        meta, fids, wkb, field_data = pyogrio.raw.read(path, layer=layer_name, return_fids=True)
+        meta, fids, wkb, field_data = pyogrio.raw.read(
+            gdal_path(path), layer=layer_name, return_fids=True
+        )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise file_error(
             path,

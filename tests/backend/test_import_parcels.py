@@ -1,6 +1,7 @@
 """Importing a cadastral parcel layer: what the user sees for good and bad files."""
 
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -428,3 +429,17 @@ def test_values_longer_than_stored_are_rejected_naming_field(tmp_path: Path) -> 
         (2, "numero", "valor de 31 caracteres; el máximo es 20"),
         (3, "clave_catastral", "valor de 42 caracteres; el máximo es 40"),
     ]
+
+
+def test_a_zipped_shapefile_in_a_folder_is_read(tmp_path: Path) -> None:
+    """The cadastre e-mails a .zip of a folder with the Shapefile's files."""
+    shp = write_layer(tmp_path / "predios.shp", [parcel_row("Z-1")], [lot(0)])
+    archive = tmp_path / "catastro.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for part in tmp_path.glob("predios.*"):
+            out.write(part, f"catastro_2026/{part.name}")
+    assert (run(archive).created, Parcel.objects.get().cadastral_key) == (1, "Z-1")
+    with zipfile.ZipFile(archive, "a") as out:
+        out.write(shp, "copia/predios.shp")
+    with pytest.raises(CommandError, match=r"varias capas.*catastro_2026/predios\.shp"):
+        call_command("import_parcels", str(archive))
