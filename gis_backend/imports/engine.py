@@ -23,6 +23,7 @@ from gis_backend.imports.columns import ROWS_UNIT, gc_paused, parse_distinct
 from gis_backend.imports.problems import (
     MISSING_COLUMN,
     OUTSIDE_SERVICE_AREA,
+    REJECT_REASON,
     ImportFileError,
     Problem,
     Summary,
@@ -139,12 +140,19 @@ class VectorImporter:
         return {
             name: str(value)
             for name, value in row.items()
-            if name not in self.known and value is not None and str(value) != ""
+            if name not in self.known
+            and name != REJECT_REASON
+            and value is not None
+            and str(value) != ""
         }
 
     def extra_attribute_columns(self, source: VectorSource) -> list[dict[str, Any]]:
         """``extra_attributes`` of every row."""
-        extra = {name: cells for name, cells in source.fields.items() if name not in self.known}
+        extra = {
+            name: cells
+            for name, cells in source.fields.items()
+            if name not in self.known and name != REJECT_REASON
+        }
         if not extra:
             return [{} for _index in range(len(source))]
         names = list(extra)
@@ -406,7 +414,7 @@ def write_vector_rejects(
         ["; ".join(f"{p.field}: {p.message}" for p in checked.problems[i]) for i in bad],
         dtype=object,
     )
-    names = [*source.field_names, "motivo_rechazo"]
+    names = [*source.field_names, REJECT_REASON]
     arrays = [values[index] for values in source.file_fields] + [reasons]
     geometries = shapely.to_wkb(source.source_geometries[index])
     target.unlink(missing_ok=True)

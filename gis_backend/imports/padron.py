@@ -2,7 +2,11 @@
 
 One file row gives an account, its holder, its meter, its sector and route, and its balance at
 the cut-off date. Everything is written in one transaction; rows with problems go to a rejects
-file in the file's own layout.
+file in the file's own layout. A file may have only some of the columns (a month's balances:
+``cuenta;saldo;meses_adeudo``): what it lacks is left as the registry has it, and a new account
+takes the defaults. Columns named as other billing systems name ours (``NOMBRE``, ``CP``) are
+read as ours where that is unambiguous; the summary names them, and the columns kept as
+attributes.
 
 The file is checked column by column (``padron_columns``; rows that break a rule are checked
 again one by one to name their problems, ``padron_rows``), staged with one COPY and applied
@@ -15,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
@@ -22,15 +27,17 @@ from gis_backend.imports.bulk import first_load
 from gis_backend.imports.columns import gc_paused
 from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
 from gis_backend.imports.padron_columns import PadronBatch, check_file
+from gis_backend.imports.padron_rows import ALIASES, KNOWN, NOT_ATTRIBUTES
 from gis_backend.imports.padron_sql import (
     COUNT_UPDATED,
     CREATE_ACCOUNTS,
-    PADRON_SQL,
+    SECTORS_OF_EXISTING,
     TAKEN_METERS,
     TEMP_TABLES,
+    padron_sql,
 )
-from gis_backend.imports.problems import Problem, Summary
-from gis_backend.imports.tabular import Mapping, Table, read_table, write_rejects
+from gis_backend.imports.problems import MISSING_COLUMN, ImportFileError, Problem, Summary
+from gis_backend.imports.tabular import Mapping, Table, map_values, read_table, write_rejects
 from gis_backend.linking.linker import prepare_accounts
 from gis_backend.linking.workspace import wait_for_linking
 
@@ -76,21 +83,92 @@ def import_padron_rows(
     rejects: Path | None,
     progress: bool,
 ) -> Summary:
-    # Reading, checking, staging, each statement of PADRON_SQL, indexes and keys; the addresses
+    # Reading, checking, staging, each statement of padron_sql, indexes and keys; the addresses
     # parsed for the linker, unless nothing is written.
-    total = 4 + len(PADRON_SQL) + (0 if dry_run else 1)
+    total = 4 + len(padron_sql(KNOWN)) + (0 if dry_run else 1)
     with Phases(_("Importando el padrón"), total, progress) as phases:
         phases.start(_("lectura"))
-        table = read_table(
-            path, required=("cuenta",), mapping=Mapping.load(mapping) if mapping else None
-        )
+        table, notes = read_padron(path, Mapping.load(mapping) if mapping else Mapping())
         phases.done()
         phases.start(_("revisión"))
         file = path.name
         batch = check_file(table, file, progress)
         reject_duplicates(batch, file)
         phases.done()
-        return apply_padron(table, batch, as_of, dry_run, rejects, phases)
+        return apply_padron(table, batch, as_of, dry_run, rejects, phases, notes)
+
+
+def read_padron(path: Path, mapping: Mapping) -> tuple[Table, list[Problem]]:
+    """The file, its columns named as ours where another system's name for one is unambiguous
+    (``alias_columns``), and what the summary says of its header: the columns read by such a
+    name and those kept as attributes."""
+    table = read_table(path, required=(), mapping=mapping)
+    aliased = alias_columns(table, mapping)
+    if "cuenta" not in table.columns:
+        raise ImportFileError([Problem(path.name, 1, "cuenta", str(MISSING_COLUMN))])
+    notes = list(table.warnings)  # lines read in another encoding
+    if aliased:
+        notes.append(
+            Problem(
+                path.name,
+                1,
+                "",
+                _("Columnas reconocidas por su nombre en otros sistemas: %(columns)s")
+                % {"columns": ", ".join(f"{header} → {ours}" for header, ours in aliased)},
+            )
+        )
+    unknown = unknown_columns(table)
+    if unknown:
+        notes.append(
+            Problem(
+                path.name,
+                1,
+                "",
+                _("Columnas no reconocidas (se guardan como atributos de la cuenta): %(columns)s")
+                % {"columns": ", ".join(unknown)},
+            )
+        )
+    return table, notes
+
+
+ALIAS_OF = {alias: ours for ours, aliases in ALIASES.items() for alias in aliases}
+
+
+def alias_columns(table: Table, mapping: Mapping) -> list[tuple[str, str]]:
+    """Rename the file's columns named as other billing systems name ours (``ALIASES``): one
+    whose column the file has under our name (or under another alias) is left as it is, kept
+    with the account's attributes. The mapping's values for those columns are applied then.
+    Returns (header as written, our column) of each column renamed."""
+    found: dict[str, list[int]] = {}
+    for position, name in enumerate(table.columns):
+        ours = ALIAS_OF.get(name)
+        if ours is not None and ours not in table.columns:
+            found.setdefault(ours, []).append(position)
+    columns = list(table.columns)
+    renamed = []
+    for ours, positions in found.items():
+        if len(positions) == 1:
+            columns[positions[0]] = ours
+            renamed.append((table.header[positions[0]], ours))
+    table.columns = columns
+    values = {ours: mapping.values[ours] for _header, ours in renamed if ours in mapping.values}
+    if values:
+        map_values(table.records, columns, Mapping(values=values))
+    return renamed
+
+
+def unknown_columns(table: Table) -> list[str]:
+    """The file's columns the importer does not know, as its header writes them (one without a
+    name only when some row has a value in it)."""
+    names = []
+    for position, (header, name) in enumerate(zip(table.header, table.columns, strict=True)):
+        if name in NOT_ATTRIBUTES:
+            continue
+        if header:
+            names.append(header)
+        elif any(len(record) > position and record[position].strip() for record in table.records):
+            names.append(_("columna %(position)s sin nombre") % {"position": position + 1})
+    return names
 
 
 def apply_padron(
@@ -100,12 +178,29 @@ def apply_padron(
     dry_run: bool,
     rejects: Path | None,
     phases: Phases,
+    notes: list[Problem] | None = None,
 ) -> Summary:
-    """Write the good rows of a checked file (unless ``dry_run``) and the rejects file."""
+    """Write the good rows of a checked file (unless ``dry_run``) and the rejects file;
+    ``notes`` open the summary's warnings."""
     path, file = table.path, table.path.name
-    summary = Summary(read=len(batch), dry_run=dry_run)
+    summary = Summary(read=len(batch), dry_run=dry_run, warnings=list(notes or []))
     meter_conflicts(batch, file, summary)
     good = batch.good()
+    without_point = sum(1 for index in batch.zero_points if index not in batch.problems)
+    if without_point:
+        summary.warnings.append(
+            Problem(
+                file,
+                None,
+                "lat",
+                ngettext(
+                    "%(count)s cuenta con coordenadas 0,0: se importó sin punto",
+                    "%(count)s cuentas con coordenadas 0,0: se importaron sin punto",
+                    without_point,
+                )
+                % {"count": without_point},
+            )
+        )
     bad = sorted(batch.problems)
     summary.rejected = len(bad)
     summary.errors = [p for index in bad for p in batch.problems[index]]
@@ -217,7 +312,8 @@ def stage_cells(values: list[Any], sql_type: str) -> list[str]:
 
 
 def stage_padron(batch: PadronBatch, good: list[int]) -> None:
-    """COPY the good rows into the temporary table stage_padron."""
+    """COPY the good rows into the temporary table stage_padron (a file with routes and no
+    sectors takes the sectors of the accounts the registry has)."""
     with connection.cursor() as cursor:
         definitions = ", ".join(f"{n} {t}" for n, t in STAGE_COLUMNS.items())
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
@@ -229,6 +325,8 @@ def stage_padron(batch: PadronBatch, good: list[int]) -> None:
         cells[name] = stage_cells(values if every_row else [values[i] for i in good], sql_type)
     copy_cells("stage_padron", cells)
     with connection.cursor() as cursor:
+        if "ruta" in batch.table.columns and "sector" not in batch.table.columns:
+            cursor.execute(SECTORS_OF_EXISTING)
         cursor.execute("ANALYZE stage_padron")
 
 
@@ -248,10 +346,17 @@ def write_accounts(
         taken = [tuple(row) for row in cursor.fetchall()]
     phases.done()
     created = 0
+    # What the file gives: the columns it has; its unknown ones replace those attributes (and
+    # a meter serial column the conflict of meter_conflicts).
+    columns = set(batch.table.columns)
+    file_attributes = sorted(columns - NOT_ATTRIBUTES) + (
+        ["medidor_en_conflicto"] if "medidor_serie" in columns else []
+    )
+    parameters: dict[str, Any] = {"as_of": as_of, "file_attributes": file_attributes}
     with first_load(BULK_TABLES, len(good), file), connection.cursor() as cursor:
         phases.start(_("escritura"))
-        for statement in PADRON_SQL:
-            cursor.execute(statement, {"as_of": as_of})
+        for statement in padron_sql(columns & set(KNOWN)):
+            cursor.execute(statement, parameters)
             if statement is CREATE_ACCOUNTS:
                 created = cursor.rowcount
             phases.done()

@@ -18,18 +18,32 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from tqdm import tqdm
 
-from gis_backend.imports.columns import ROWS_UNIT, mark_values, mostly_distinct, parse_distinct
+from gis_backend.imports.columns import (
+    ROWS_UNIT,
+    mark_values,
+    mark_where,
+    mostly_distinct,
+    parse_distinct,
+)
 from gis_backend.imports.padron_rows import (
     DIAMETERS,
     KNOWN,
+    MAX_INT,
+    MAX_MONTHS,
+    NOT_ATTRIBUTES,
     STATUSES,
     TARIFFS,
+    TEXT_WIDTHS,
+    TOTAL_HINT,
     UNKNOWN_DIAMETER,
     UNKNOWN_STATUS,
     UNKNOWN_TARIFF,
     PadronChecker,
     PadronRow,
+    meter_serial,
+    parse_balance,
     parse_choice,
+    total_row,
 )
 from gis_backend.imports.problems import Problem
 from gis_backend.imports.tabular import Table
@@ -44,21 +58,21 @@ from gis_backend.imports.values import (
 )
 from gis_backend.registry.choices import AccountStatus, Tariff
 
-# Account value, file column, characters kept (the registry's column width).
-TEXT_VALUES: tuple[tuple[str, str, int | None], ...] = (
-    ("number", "cuenta", None),
-    ("holder_name", "titular", None),
-    ("billing_street", "calle", 150),
-    ("billing_ext_number", "numero_ext", 20),
-    ("billing_int_number", "numero_int", 20),
-    ("billing_colonia", "colonia", 150),
-    ("billing_postal_code", "codigo_postal", 5),
-    ("billing_cadastral_key", "clave_catastral", 40),
-    ("giro", "giro", 10),
-    ("sector", "sector", 20),
-    ("route", "ruta", 20),
-    ("meter_serial", "medidor_serie", 40),
-    ("meter_brand", "medidor_marca", 50),
+# Account value, file column (its width: TEXT_WIDTHS).
+TEXT_VALUES = (
+    ("number", "cuenta"),
+    ("holder_name", "titular"),
+    ("billing_street", "calle"),
+    ("billing_ext_number", "numero_ext"),
+    ("billing_int_number", "numero_int"),
+    ("billing_colonia", "colonia"),
+    ("billing_postal_code", "codigo_postal"),
+    ("billing_cadastral_key", "clave_catastral"),
+    ("giro", "giro"),
+    ("sector", "sector"),
+    ("route", "ruta"),
+    ("meter_serial", "medidor_serie"),
+    ("meter_brand", "medidor_marca"),
 )
 # Account value, file column, vocabulary, the problem of a value outside it, default.
 CHOICE_VALUES: tuple[tuple[str, str, dict[str, str], str | Promise, str], ...] = (
@@ -89,6 +103,8 @@ class PadronBatch:
     table: Table
     values: dict[str, list[Any]]
     problems: dict[int, list[Problem]] = field(default_factory=dict)
+    # Rows whose coordinates were 0, 0 (read as no point).
+    zero_points: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.table.lines)
@@ -115,16 +131,17 @@ def check_file(table: Table, file: str, progress: bool) -> PadronBatch:
     values = text_values(cells, flags)
     values.update(choice_values(cells, flags))
     values.update(number_values(cells, flags))
-    values["point"] = point_values(cells, flags, checker)
+    values["point"], zero_points = point_values(cells, flags, checker)
     values["attributes"] = attribute_values(file_columns, len(flags))
-    batch = PadronBatch(table, values)
+    batch = PadronBatch(table, values, zero_points=zero_points)
     recheck_flagged(batch, flags, checker, progress)
     return batch
 
 
 def text_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
     values: dict[str, list[Any]] = {}
-    for name, source, width in TEXT_VALUES:
+    for name, source in TEXT_VALUES:
+        width = TEXT_WIDTHS.get(source)
         column = cells[source]
         # Checked once per distinct value where values repeat: a million values take 0.2 s, a
         # set of them 0.1 s and then next to nothing when they are a few thousand.
@@ -138,14 +155,22 @@ def text_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str,
         else:
             cleaned, refused = parse_distinct(column, clean_text)
             flags[refused] = True
-        # Cleaning only shortens values, so nothing is cut when none was longer than the width;
-        # a refused value (None) is in a flagged row, whose values the row checks replace.
+        # Cleaning only shortens values, so none is too wide when none was longer than the
+        # width; the row checks refuse the others (never cut: the registry would keep another
+        # value than the file's).
         if width is not None and longest > width:
-            cleaned = [(text or "")[:width] for text in cleaned]
+            mark_values(flags, cleaned, {text for text in set(cleaned) if len(text or "") > width})
         values[name] = cleaned
         if source == "codigo_postal":
             mark_values(flags, cleaned, {text for text in set(cleaned) if bad_postal_code(text)})
+    serials = values["meter_serial"]
+    serial_of = {text: meter_serial(text) for text in set(serials) if text}
+    if any(text != serial for text, serial in serial_of.items()):
+        values["meter_serial"] = [serial_of.get(text, text) if text else text for text in serials]
     mark_values(flags, values["number"], {"", None})
+    if TOTAL_HINT.search("\n".join(filter(None, values["number"]))):
+        # The closing row of a spreadsheet ('TOTAL'): rare, so the column is searched at once.
+        mark_where(flags, values["number"], lambda number: bool(number) and total_row(number))
     return values
 
 
@@ -171,11 +196,11 @@ def choice_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
 
 
 def dwellings(text: str) -> int:
-    return parse_int(text, 1) or 1
+    return parse_int(text, 1, MAX_INT) or 1
 
 
 def months(text: str) -> int | None:
-    return parse_int(text, 0)
+    return parse_int(text, 0, MAX_MONTHS)
 
 
 def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[str, list[Any]]:
@@ -183,7 +208,7 @@ def number_values(cells: dict[str, Sequence[str]], flags: np.ndarray) -> dict[st
     for name, source, parser in (
         ("dwellings", "num_viviendas", dwellings),
         ("opened_on", "fecha_alta", parse_date),
-        ("balance", "saldo", parse_decimal),
+        ("balance", "saldo", parse_balance),
         ("months_overdue", "meses_adeudo", months),
         ("last_payment_on", "ultimo_pago", parse_date),
     ):
@@ -241,11 +266,14 @@ def coordinates(cells: Sequence[str], flags: np.ndarray) -> np.ndarray:
 
 def point_values(
     cells: dict[str, Sequence[str]], flags: np.ndarray, checker: PadronChecker
-) -> list[str | None]:
+) -> tuple[list[str | None], list[int]]:
     """Connection points as hex EWKB in the storage CRS; rows whose point is incomplete,
-    impossible or outside the service area are flagged."""
+    impossible or outside the service area are flagged. Also the rows whose coordinates are
+    0, 0, read as no point (``padron_rows.zero_point``)."""
     lat = coordinates(cells["lat"], flags)
     lon = coordinates(cells["lon"], flags)
+    zero = (lat == 0) & (lon == 0)
+    lat[zero] = lon[zero] = math.nan
     has_lat, has_lon = ~np.isnan(lat), ~np.isnan(lon)
     flags |= has_lat != has_lon
     both = has_lat & has_lon
@@ -261,7 +289,7 @@ def point_values(
     values: list[str | None] = [None] * len(lat)
     for index, text in zip(located.tolist(), ewkb_points(x, y, settings.STORAGE_SRID), strict=True):
         values[index] = text
-    return values
+    return values, np.flatnonzero(zero).tolist()
 
 
 def ewkb_points(x: np.ndarray, y: np.ndarray, srid: int) -> list[str]:
@@ -286,7 +314,7 @@ def point_ewkb(point: Any) -> str | None:
 
 def attribute_values(file_columns: dict[str, Sequence[str]], rows: int) -> list[dict[str, str]]:
     """The file's columns the importer does not know, kept per row when not blank."""
-    extra = {name: cells for name, cells in file_columns.items() if name not in KNOWN}
+    extra = {name: cells for name, cells in file_columns.items() if name not in NOT_ATTRIBUTES}
     if not extra:
         return [{} for _row in range(rows)]
     names = list(extra)

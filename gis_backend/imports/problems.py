@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 DRY_RUN = _("Simulación (--dry-run): no se guardó nada.")
 MISSING_COLUMN = _("falta esta columna obligatoria")
 REQUIRED_EMPTY = _("vacía; es obligatoria")
+# The column a rejects file adds to the rows of the input (CSV or layer) with their reason.
+REJECT_REASON = "motivo_rechazo"
 OUTSIDE_SERVICE_AREA = _("fuera del área de servicio del organismo")
 
 

@@ -47,7 +47,8 @@ class Colonia(models.Model):
 
 
 class Sector(models.Model):
-    code = models.CharField(_("clave"), max_length=20, unique=True)
+    # Long enough for a sector's name, which some billing systems write as its code.
+    code = models.CharField(_("clave"), max_length=60, unique=True)
     name = models.CharField(_("nombre"), max_length=100, blank=True, db_default="")
     geom = models.MultiPolygonField(_("geometría"), srid=SRID, null=True, blank=True)
 
@@ -64,7 +65,8 @@ class ReadingRoute(models.Model):
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="routes"
     )
-    code = models.CharField(_("ruta / libro"), max_length=20)
+    # Long enough for a route's name ('RUTA 12 LECTURA MENSUAL NORTE'), written as its code.
+    code = models.CharField(_("ruta / libro"), max_length=60)
     periodicity = models.CharField(
         _("periodo de lectura"),
         max_length=10,
@@ -236,7 +238,8 @@ class Account(models.Model):
         related_name="accounts",
     )
     tariff = models.CharField(_("tarifa"), max_length=30, choices=choices.Tariff.choices)
-    giro = models.CharField(_("giro (SCIAN)"), max_length=10, blank=True, db_default="")
+    # A SCIAN code, or the business as billing systems write it ('TORTILLERIA').
+    giro = models.CharField(_("giro (SCIAN)"), max_length=60, blank=True, db_default="")
     status = models.CharField(
         _("estatus"),
         max_length=20,

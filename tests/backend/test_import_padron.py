@@ -250,3 +250,31 @@ def test_coordinates_with_a_decimal_comma_are_degrees(tmp_path: Path) -> None:
     assert point is not None
     point.transform(4326)
     assert (round(point.y, 4), round(point.x, 3)) == (20.4831, -100.962)
+
+
+@pytest.mark.parametrize("placeholder", ["S/N", "0", "000000", "sin medidor"])
+def test_a_placeholder_serial_is_no_meter(tmp_path: Path, placeholder: str) -> None:
+    """Billing systems write 'S/N' or '0' as the serial of an account without a meter: not a
+    meter shared by every such account."""
+    rows = changed(0, "Medidor_Serie", placeholder)
+    rows[1][HEADER.index("Medidor_Serie")] = placeholder
+    summary = import_padron(write_csv(tmp_path / "m.csv", rows))
+    assert (summary.created, summary.rejected) == (3, 0)
+    assert not [w for w in summary.warnings if w.field == "medidor_serie"]
+    assert not Meter.objects.exists()
+    assert not Account.objects.filter(metered=True).exists()
+
+
+def test_a_fixed_rejects_file_imports_as_it_is(tmp_path: Path) -> None:
+    """The user fixes the rejected row in the rejects file and imports that file: its reason
+    column is neither an attribute of the account nor a column the summary calls unknown."""
+    summary = import_padron(write_csv(tmp_path / "padron.csv", changed(0, "Saldo", "mucho")))
+    assert summary.rejected == 1
+    rejects = Path(summary.rejects_path)
+    fixed = rejects.read_text(encoding="utf-8-sig").replace(";mucho;", ";150.00;")
+    rejects.write_text(fixed, encoding="utf-8")
+    again = import_padron(rejects)
+    assert (again.created, again.rejected) == (1, 0)
+    account = Account.objects.get(number="1001")
+    assert account.attributes == {"observaciones": "portón verde"}
+    assert not [w for w in again.warnings if "motivo_rechazo" in str(w)]

@@ -27,31 +27,38 @@ LONG_NUMBER = "0" * 1000 + "1"  # a number, but longer than any field may be
 POOLS = {
     "titular": (
         ["JOSÉ PEÑA", "JOSÉ  PEÑA", " ANA LÓPEZ", "ANA\tLÓPEZ", "ANA\u00a0LÓPEZ", ""],
-        [LONG],
+        [LONG, "A" * 201],  # wider than the registry's holder name
     ),
-    "calle": (["HIDALGO", "AV.  REFORMA ", "C. " + "MORELOS " * 30, "", "FCO. I. MADERO\n"], []),
-    "numero_ext": (["12", "S/N", "45-B", " 7 "], [""]),
+    "calle": (["HIDALGO", "AV.  REFORMA ", "", "FCO. I. MADERO\n"], ["C. " + "MORELOS " * 30]),
+    "numero_ext": (["12", "S/N", "45-B", " 7 "], ["", "1" * 21]),
     "numero_int": (["", "A", "INT 2"], []),
     "colonia": (["ZONA CENTRO", "COL.  CENTRO", ""], []),
-    "codigo_postal": (["38300", ""], ["3830", "38 300", "ABCDE"]),
+    "codigo_postal": (["38300", ""], ["3830", "38 300", "ABCDE", "383000"]),
     "clave_catastral": (["11-011-001-001", "", " 110110010002 "], []),
     "tarifa": (["DOMÉSTICO POPULAR", "comercial", "Dom", ""], ["TARIFA X"]),
-    "giro": (["", "TIENDA", "ABARROTES Y MAS"], []),
+    "giro": (["", "TIENDA", "ABARROTES Y MAS", "TORTILLERIA"], ["G" * 61]),
     "estatus": (["Activo", "CORTADO", "a", ""], ["DESCONOCIDO"]),
-    "num_viviendas": (["1", "2", ""], ["0", "2.5", "dos", LONG, LONG_NUMBER]),
-    "fecha_alta": (["15/03/2009", "2012-01-31", ""], ["31/02/2020", "ayer", LONG]),
+    "num_viviendas": (["1", "2", ""], ["0", "2.5", "dos", LONG, LONG_NUMBER, "3000000000"]),
+    "fecha_alta": (
+        ["15/03/2009", "2012-01-31", "", "00/00/0000", "15-MAR-09", "39887"],
+        ["31/02/2020", "ayer", LONG, "15-XYZ-09", "12345"],
+    ),
     "medidor_serie": (["", "M-1", "M-2"], []),
     "medidor_marca": (["", "BADGER"], []),
-    "medidor_diametro": (['1/2"', "3/4", "", "1 PULGADA"], ["7"]),
-    "sector": (["01", "", "02"], []),
-    "ruta": (["R3", ""], []),
-    "saldo": (["$1,234.50", "0", "1234.5", "12,5", "1 234,50", "-0.5"], ["abc", LONG, LONG_NUMBER]),
-    "meses_adeudo": (["0", ""], ["-1", "1.5", LONG, LONG_NUMBER]),
+    "medidor_diametro": (['1/2"', "3/4", "", "1 PULGADA", "13mm", "3/4 PULGADA"], ["7"]),
+    "sector": (["01", "", "02", "SECTOR PONIENTE"], []),
+    "ruta": (["R3", "", "RUTA 12 LECTURA MENSUAL NORTE"], []),
+    "saldo": (
+        ["$1,234.50", "0", "1234.5", "12,5", "1 234,50", "-0.5", "(1,234.00)"],
+        ["abc", LONG, LONG_NUMBER, "12345678901.00"],
+    ),
+    "meses_adeudo": (["0", ""], ["-1", "1.5", LONG, LONG_NUMBER, "4611234567"]),
     "ultimo_pago": (["02/08/2026", ""], ["2026-13-01", LONG]),
     "observaciones": (["", "portón verde", "  "], []),
 }
 POINTS = (
-    [("20.4831", "-100.9620"), ("", ""), ("20,4831", "-100,9620")],  # decimal commas too
+    # Decimal commas too; 0, 0 is no point.
+    [("20.4831", "-100.9620"), ("", ""), ("20,4831", "-100,9620"), ("0", "0"), ("0.0", "0")],
     [
         ("20.4831", ""),  # one coordinate
         ("-100.9620", "20.4831"),  # swapped
@@ -74,7 +81,11 @@ def write_padron(path: Path, rows: int, seed: int, distinct_names: bool) -> Path
         writer.writerow(HEADER)
         for index in range(rows):
             row = {name: pick(pool) for name, pool in POOLS.items()}
-            row["cuenta"] = f"{index:06d}" if index % 97 else chance.choice(["", " ", LONG])
+            row["cuenta"] = (
+                f"{index:06d}"
+                if index % 97
+                else chance.choice(["", " ", LONG, "X" * 31, "TOTAL", "Gran Total"])
+            )
             if distinct_names:
                 row["titular"] = f"{row['titular']} {index}"
             row["lat"], row["lon"] = pick(POINTS)
@@ -91,14 +102,18 @@ def test_column_checks_agree_with_row_checks(tmp_path: Path, distinct_names: boo
 
     checker = PadronChecker(path.name)
     clean_rows = 0
+    zero_points = []
     for index, line in enumerate(table.lines):
         row = PadronRow(line, table.row(index))
         checker.check(row)
+        if row.raw["lat"] in ("0", "0.0") and row.raw["lon"] == "0":
+            zero_points.append(index)
         assert batch.problems.get(index, []) == row.problems, f"line {line}"
         expected = {name: row.values.get(name) for name in VALUE_NAMES if name != "point"}
         got = {name: batch.values[name][index] for name in expected}
         assert got == expected, f"line {line}"
         assert batch.values["point"][index] == point_ewkb(row.values.get("point")), f"line {line}"
         clean_rows += not row.problems
+    assert batch.zero_points == zero_points
     # Both kinds of row are there: the comparison above is not of rejected rows only.
     assert 100 < clean_rows < len(table.lines) - 100
