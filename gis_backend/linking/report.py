@@ -23,6 +23,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gis_backend.imports.problems import MISSING_COLUMN, ImportFileError, Problem
+from gis_backend.imports.tabular import read_table
 from gis_backend.registry.choices import LinkMethod
 
 LINKS_SQL = """
@@ -167,12 +169,14 @@ def summarise() -> Report:
 def score_against_truth(truth: Path) -> TruthScore:
     """Share of accounts linked to the parcel the ground truth names (columns: account number and
     parcel key, e.g. ``account_number,parcel_key`` or ``cuenta,clave_catastral``)."""
-    with truth.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = reader.fieldnames or []
-        account_column = next(c for c in ("account_number", "cuenta") if c in fields)
-        parcel_column = next(c for c in ("parcel_key", "clave_catastral") if c in fields)
-        expected = {row[account_column]: row[parcel_column] for row in reader}
+    # Read as a padrón is (any encoding and separator, headers in any case).
+    table = read_table(truth, required=())
+    account_column = next((c for c in ("account_number", "cuenta") if c in table.columns), None)
+    parcel_column = next((c for c in ("parcel_key", "clave_catastral") if c in table.columns), None)
+    if account_column is None or parcel_column is None:
+        missing = "cuenta" if account_column is None else "clave_catastral"
+        raise ImportFileError([Problem(truth.name, 1, missing, str(MISSING_COLUMN))])
+    expected = {row[account_column]: row[parcel_column] for _line, row in table.rows}
     _names, rows = fetch(
         """
         SELECT a.number, p.cadastral_key FROM registry_account a

@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 import shapely
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
 
 from gis_backend.imports.engine import run_vector_import
@@ -948,3 +948,18 @@ def test_imports_wait_for_a_linking_run_before_writing(tmp_path: Path) -> None:
         run_vector_import(StreetImporter(), streets)
     assert Account.objects.count() == accounts
     assert not StreetSegment.objects.filter(name="Juárez").exists()
+
+
+def test_the_truth_is_read_as_a_padron_is(town: Path) -> None:
+    """A truth file written as padrones are (semicolons, capitals); one without the parcel's
+    key is refused naming the column."""
+    link_registry()
+    truth = town / "verdad.csv"
+    truth.write_text("CUENTA;CLAVE_CATASTRAL\r\n1;A-0\r\n2;A-9\r\n", encoding="cp1252")
+    out = town / "reporte"
+    call_command("registry_report", "--out", str(out), "--truth", str(truth))
+    summary = json.loads((out / "resumen.json").read_text(encoding="utf-8"))
+    assert (summary["truth"]["accounts"], summary["truth"]["right"]) == (2, 1)
+    truth.write_text("cuenta;predio\n1;A-0\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"verdad\.csv.*clave_catastral.*falta"):
+        call_command("registry_report", "--out", str(out), "--truth", str(truth))

@@ -2,9 +2,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from gis_backend.imports.problems import ImportFileError
 from gis_backend.linking.report import markdown, write_report
 
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = write_report(options["out"], truth=options["truth"])
+        try:
+            report = write_report(options["out"], truth=options["truth"])
+        except ImportFileError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(markdown(report))
         self.stdout.write(gettext("Reporte escrito en %(path)s") % {"path": options["out"]})
