@@ -397,6 +397,69 @@ def test_without_number_ranges_a_number_is_placed_between_its_numbered_neighbour
     assert (linked_parcels()["N1"], linked_parcels()["N2"]) == (None, "J-6")
 
 
+def test_a_number_placed_along_a_segment_lands_only_on_a_parcel_without_another_number(
+    tmp_path: Path,
+) -> None:
+    """Hidalgo in the Centro, numbered 1 … 19, its lots of 3 and 17 unnumbered; the street
+    layer's segment, numbered 1–19 too, is drawn 20 m past the block at each end, so 3 and 17
+    placed along it fall by the lots numbered 1 and 19. Those are not at 3 and 17: the accounts
+    link to the unnumbered lots between their numbered neighbours."""
+    parcels = [
+        {"clave_catastral": f"H-{i}", "calle": "Hidalgo", "colonia": "Zona Centro",
+         "numero": "" if i in (1, 8) else str(2 * i + 1)}
+        for i in range(10)
+    ]  # fmt: skip
+    y = LAT - 5 * METRE_NS
+    long_line = shapely.LineString([(LON - 20 * METRE, y), (LON + 120 * METRE, y)])
+    streets = [
+        {"nombre": "Hidalgo", "tipo": "Calle", "colonia": "Zona Centro",
+         "num_izq_ini": 1, "num_izq_fin": 19, "num_der_ini": 2, "num_der_fin": 20},
+    ]  # fmt: skip
+    import_layers(tmp_path, parcels, [lot(i) for i in range(10)], streets, [long_line])
+    import_accounts(
+        tmp_path, [["E3", "Hidalgo", "3", "Centro"], ["E17", "Hidalgo", "17", "Centro"]]
+    )
+    link_registry()
+    assert linked_parcels() == {"E3": "H-1", "E17": "H-8"}
+
+
+def test_a_number_placed_on_the_like_named_neighbour_s_street_is_a_namesake(
+    tmp_path: Path,
+) -> None:
+    """La Purísima and La Purísima Oriente each have a Vicente Guerrero numbered 1 … 19 whose
+    lot 9 the cadastre left unnumbered; only La Purísima's segment carries number ranges.
+    'GUERRERO 9, LA PURISIMA ORIENTE' is the Oriente's lot (between its 7 and 11), not the
+    lot 9 placed on La Purísima's segment: that colonia is another one, not a way of writing
+    the account's (as for addresses)."""
+    parcels, shapes, streets, lines = [], [], [], []
+    for prefix, colonia, south, ranges in (
+        ("P", "La Purísima", 0, True),
+        ("O", "La Purísima Oriente", SOUTH, False),
+    ):
+        for i in range(10):
+            parcels.append(
+                {"clave_catastral": f"{prefix}-{i}", "calle": "Vicente Guerrero",
+                 "colonia": colonia, "numero": "" if i == 4 else str(2 * i + 1)}
+            )  # fmt: skip
+            shapes.append(lot(i, south))
+        street = {"nombre": "Vicente Guerrero", "tipo": "Calle", "colonia": colonia}
+        if ranges:
+            street.update(num_izq_ini=1, num_izq_fin=19, num_der_ini=2, num_der_fin=20)
+        streets.append(street)
+        lines.append(street_line(south))
+    import_layers(tmp_path, parcels, shapes, streets, lines)
+    import_accounts(
+        tmp_path,
+        [["G1", "GUERRERO", "9", "LA PURISIMA ORIENTE"], ["G2", "GUERRERO", "9", "LA PURISIMA"]],
+    )
+    link_registry()
+    found = links()
+    assert {n: (parcel_of(found[n]), found[n].parcel_method) for n in found} == {
+        "G1": ("O-4", "interpolacion"),
+        "G2": ("P-4", "interpolacion"),
+    }
+
+
 def test_a_cadastral_key_on_another_street_yields_to_the_account_s_own_street(
     tmp_path: Path,
 ) -> None:

@@ -541,13 +541,18 @@ INSERT INTO lk_candidate SELECT account_id, parcel_id, method, score FROM lk_nam
 
 -- step: candidates
 -- Interpolation, for accounts without a good address match: the house number placed along each
--- segment of the street whose number range holds it, 12 m to the side of its parity.
+-- segment of the street whose number range holds it, 12 m to the side of its parity. A segment
+-- in the account's colonia, or in one the account's colonia reads as (lk_colonia_alike: never a
+-- like-named neighbour of a colonia the cadastre has, 'La Purísima' for 'La Purísima Oriente'),
+-- is the account's street; one in another colonia a namesake (0.2 less).
 CREATE UNLOGGED TABLE lk_placed AS
 WITH placed AS (
-    SELECT a.account_id, m.sim, s.geom,
-           CASE WHEN c.name_normalized = a.colonia_key
-                     OR similarity(c.name_normalized, a.colonia_key) >= 0.5 THEN 0.05
-                WHEN c.name_normalized IS NULL OR a.colonia_key IS NULL THEN 0
+    SELECT a.account_id, a.number, m.sim, s.geom,
+           CASE WHEN c.name_normalized IS NULL OR a.colonia_key IS NULL THEN 0
+                WHEN c.name_normalized = a.colonia_key
+                     OR EXISTS (SELECT 1 FROM lk_colonia_alike alike
+                                WHERE alike.account_colonia = a.colonia_key
+                                  AND alike.parcel_colonia = c.name_normalized) THEN 0.05
                 ELSE -0.2 END AS colonia_bonus,
            r.side,
            CASE WHEN r.hi = r.lo THEN 0.5
@@ -567,7 +572,7 @@ WITH placed AS (
           WHERE x.account_id = a.account_id AND x.method = 'direccion' AND x.score >= 0.8
       )
 )
-SELECT account_id, sim, colonia_bonus,
+SELECT account_id, number, sim, colonia_bonus,
        ST_Translate(
            ST_LineInterpolatePoint(geom, fraction),
            side * -cos(azimuth) * 12, side * sin(azimuth) * 12
@@ -580,13 +585,18 @@ FROM (
 ) with_direction;
 
 -- step: candidates
--- The parcel at each point placed on a segment of the same, a similar or an unknown colonia.
+-- The parcel at each point placed on a segment of the same, a similar or an unknown colonia:
+-- the nearest that the cadastre left unnumbered or numbers so (a parcel with another official
+-- number is not at this one: a segment drawn past its block's last lots puts the first and last
+-- numbers of its range on their neighbours).
 INSERT INTO lk_candidate
 SELECT l.account_id, near.id, 'interpolacion', 0.72 * l.sim + l.colonia_bonus
 FROM lk_placed l
 CROSS JOIN LATERAL (
     SELECT p.id FROM registry_parcel p
+    JOIN lk_parcel lp ON lp.parcel_id = p.id
     WHERE ST_DWithin(p.geom, l.point, 8)
+      AND (lp.number IS NULL OR l.number BETWEEN lp.number AND coalesce(lp.number_to, lp.number))
     ORDER BY p.geom <-> l.point LIMIT 1
 ) near
 WHERE l.colonia_bonus >= 0;
@@ -609,7 +619,9 @@ FROM (
 ) l
 CROSS JOIN LATERAL (
     SELECT p.id FROM registry_parcel p
+    JOIN lk_parcel lp ON lp.parcel_id = p.id
     WHERE ST_DWithin(p.geom, l.point, 8)
+      AND (lp.number IS NULL OR l.number BETWEEN lp.number AND coalesce(lp.number_to, lp.number))
     ORDER BY p.geom <-> l.point LIMIT 1
 ) near;
 
@@ -621,7 +633,8 @@ SELECT account_id, parcel_id, 'interpolacion', score FROM lk_placed_elsewhere;
 -- Interpolation between numbered neighbours, for accounts the street layer could not place (a
 -- layer without number ranges, as INEGI's and OpenStreetMap's are) in a town whose cadastre
 -- numbers only some parcels: the unnumbered parcel at the account's number in a gap of the
--- numbering of its street and colonia (lk_gap, prepared with the parcels' inputs).
+-- numbering of its street and colonia (lk_gap, prepared with the parcels' inputs). Also where
+-- the number was placed only on a namesake street of another colonia (at most 0.52).
 INSERT INTO lk_candidate
 SELECT a.account_id, g.parcel_id, 'interpolacion', 0.72 * m.sim + g.bonus
 FROM lk_account a
@@ -633,7 +646,8 @@ WHERE a.number IS NOT NULL
   AND NOT EXISTS (
       SELECT 1 FROM lk_candidate x
       WHERE x.account_id = a.account_id
-        AND (x.method = 'interpolacion' OR (x.method = 'direccion' AND x.score >= 0.8))
+        AND ((x.method = 'interpolacion' AND x.score > 0.52 + {{AMBIGUITY_MARGIN}})
+             OR (x.method = 'direccion' AND x.score >= 0.8))
   );
 
 -- step: candidates
