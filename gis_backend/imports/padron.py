@@ -128,6 +128,20 @@ def read_padron(path: Path, mapping: Mapping) -> tuple[Table, list[Problem]]:
                 % {"columns": ", ".join(unknown)},
             )
         )
+    if "ruta" in table.columns and "sector" not in table.columns:
+        # A reading route belongs to a sector (registry.ReadingRoute): without the column, only
+        # the accounts whose sector the registry already has get theirs.
+        notes.append(
+            Problem(
+                path.name,
+                1,
+                "ruta",
+                _(
+                    "el archivo tiene «ruta» y no «sector»: la ruta se guarda solo en las cuentas "
+                    "que ya tienen sector; agregue la columna «sector» para las demás"
+                ),
+            )
+        )
     return table, notes
 
 

@@ -278,3 +278,13 @@ def test_a_fixed_rejects_file_imports_as_it_is(tmp_path: Path) -> None:
     account = Account.objects.get(number="1001")
     assert account.attributes == {"observaciones": "portón verde"}
     assert not [w for w in again.warnings if "motivo_rechazo" in str(w)]
+
+
+def test_routes_without_sectors_are_named_in_a_warning(tmp_path: Path) -> None:
+    """A reading route belongs to a sector: a file with «ruta» and no «sector» says so."""
+    path = tmp_path / "rutas.csv"
+    path.write_text("cuenta;calle;numero_ext;ruta\nR001;HIDALGO;105;R12\n", encoding="utf-8")
+    summary = import_padron(path)
+    assert summary.created == 1
+    assert [w.field for w in summary.warnings] == ["ruta"]
+    assert "agregue la columna «sector»" in str(summary.warnings[0])

@@ -740,6 +740,10 @@ def test_a_cadastral_key_written_another_way_finds_its_parcel() -> None:
         "K7": "0070",
     }
     assert found["K1"].parcel_method == found["K6"].parcel_method == "clave_catastral"
+    # A key that names no parcel is why an account without a usable address stays unlinked.
+    assert found["K4"].unlinked_reason == (
+        "la clave catastral no es de ningún predio y la dirección no basta"
+    )
 
 
 def test_parcels_without_a_colonia_take_their_frontage_s(town: Path) -> None:

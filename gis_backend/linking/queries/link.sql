@@ -883,6 +883,8 @@ SELECT a.account_id,
             WHEN b.account_id IS NULL THEN
                 CASE WHEN a.number IS NULL AND a.lote IS NOT NULL THEN 'ningún predio con esa manzana y lote en la colonia o la calle'
                      WHEN a.street_key IS NULL AND a.cadastral_key IS NULL THEN 'sin dirección utilizable ni otra evidencia'
+                     WHEN a.cadastral_key IS NOT NULL AND (a.number IS NULL OR a.street_key IS NULL)
+                     THEN 'la clave catastral no es de ningún predio y la dirección no basta'
                      WHEN a.number IS NULL AND a.unnumbered THEN 'sin número (S/N o Conocido) y sin otra evidencia'
                      WHEN a.number IS NULL THEN 'número exterior ilegible y sin otra evidencia'
                      WHEN NOT EXISTS (SELECT 1 FROM lk_street_map m WHERE m.account_key = a.street_key)
