@@ -442,7 +442,9 @@ def test_a_number_placed_on_the_like_named_neighbour_s_street_is_a_namesake(
                  "colonia": colonia, "numero": "" if i == 4 else str(2 * i + 1)}
             )  # fmt: skip
             shapes.append(lot(i, south))
-        street = {"nombre": "Vicente Guerrero", "tipo": "Calle", "colonia": colonia}
+        street: dict[str, Any] = {
+            "nombre": "Vicente Guerrero", "tipo": "Calle", "colonia": colonia,
+        }  # fmt: skip
         if ranges:
             street.update(num_izq_ini=1, num_izq_fin=19, num_der_ini=2, num_der_fin=20)
         streets.append(street)
