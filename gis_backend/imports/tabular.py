@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import numpy as np
 import yaml
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from gis_backend.imports.problems import MISSING_COLUMN, REJECT_REASON, ImportFileError, Problem
 
@@ -422,6 +422,29 @@ def mixed_encodings(file: str, utf8_line: int, legacy_line: int) -> ImportFileEr
     )
 
 
+# The most lines a report's title may take above the header.
+TITLE_LINES = 10
+
+
+def title_lines(text: str) -> tuple[int, str]:
+    """How many lines above the header a report exported as CSV writes (the utility's name, the
+    report's title and date, blank lines: one value at most each), and the header line. The
+    header is the first of the first lines with two values or more; a file none of whose first
+    lines has two (a single column) starts with its header."""
+    lines: list[str] = []
+    position = 0
+    while len(lines) <= TITLE_LINES and position <= len(text):
+        found = FIRST_LINE.match(text, position)
+        line = found[0] if found else ""
+        lines.append(line)
+        position += len(line) + (2 if text.startswith("\r\n", position + len(line)) else 1)
+    for index, line in enumerate(lines):
+        delimiter = detect_delimiter(line)
+        if sum(1 for cell in line.split(delimiter) if cell.strip(' \t"')) >= 2:
+            return index, line
+    return 0, lines[0]
+
+
 def detect_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
@@ -458,23 +481,44 @@ def read_table(path: Path, *, required: tuple[str, ...], mapping: Mapping | None
     text, encoding, warnings = decode(path, raw)
     if not text or text.isspace():  # as text.strip(), without copying it; a BOM alone too
         raise ImportFileError([Problem(file, None, "", gettext("el archivo está vacío"))])
-    first_line = FIRST_LINE.match(text.lstrip("\ufeff"))
-    delimiter = detect_delimiter(first_line[0] if first_line else "")
+    titles, header_text = title_lines(text.lstrip("\ufeff"))
+    delimiter = detect_delimiter(header_text)
     csv.field_size_limit(MAX_RECORD_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
+        for _title in range(titles):
+            next(reader)
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise ImportFileError(
             [Problem(file, 1, "", gettext("encabezado ilegible: %(error)s") % {"error": exc})]
         ) from exc
     header_end = reader.line_num
+    if titles:
+        warnings.insert(
+            0,
+            Problem(
+                file,
+                header_end,
+                "",
+                ngettext(
+                    "el encabezado está en la línea %(line)s: se saltó %(count)s renglón de "
+                    "título antes de él",
+                    "el encabezado está en la línea %(line)s: se saltaron %(count)s renglones de "
+                    "título antes de él",
+                    titles,
+                )
+                % {"line": header_end, "count": titles},
+            ),
+        )
     mapping = mapping or Mapping()
     columns = [mapping.columns.get(field_key(h), field_key(h)) for h in header]
     repeated = sorted({c for c in columns if columns.count(c) > 1 and c})
     repeated_column = gettext("columna repetida en el encabezado")
-    problems = [Problem(file, 1, c, repeated_column) for c in repeated]
-    problems += [Problem(file, 1, c, str(MISSING_COLUMN)) for c in required if c not in columns]
+    problems = [Problem(file, header_end, c, repeated_column) for c in repeated]
+    problems += [
+        Problem(file, header_end, c, str(MISSING_COLUMN)) for c in required if c not in columns
+    ]
     if problems:
         raise ImportFileError(problems)
     lines: list[int] = []

@@ -303,3 +303,28 @@ def test_many_lines_in_another_encoding_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"cuenta;titular\n" + legacy + "2000;JOSÉ\n".encode())
     with pytest.raises(ImportFileError, match=r"mixto\.csv: mezcla codificaciones: la línea 1101"):
         read_table(path, required=("cuenta",))
+
+
+def test_title_lines_above_the_header_are_skipped_and_said(tmp_path: Path) -> None:
+    """A report exported as CSV: the utility's name, the title and a blank line above the
+    header (as Excel writes them, with their empty cells)."""
+    path = tmp_path / "reporte.csv"
+    path.write_text(
+        "JUMAPAC CORTAZAR;;;\r\nPADRÓN DE USUARIOS AL 31/10/2026;;;\r\n;;;\r\n"
+        "Cuenta;Titular;Calle;Numero_Ext\r\n1001;ANA;HIDALGO;12\r\n",
+        encoding="cp1252",
+    )
+    table = read_table(path, required=("cuenta",))
+    assert table.rows == [
+        (5, {"cuenta": "1001", "titular": "ANA", "calle": "HIDALGO", "numero_ext": "12"})
+    ]
+    assert [(w.line, w.message) for w in table.warnings] == [
+        (4, "el encabezado está en la línea 4: se saltaron 3 renglones de título antes de él")
+    ]
+    # A file of one column starts with its header.
+    single = tmp_path / "cuentas.csv"
+    single.write_text("cuenta\n1001\n1002\n", encoding="utf-8")
+    assert [row["cuenta"] for _line, row in read_table(single, required=("cuenta",)).rows] == [
+        "1001",
+        "1002",
+    ]
