@@ -1239,6 +1239,13 @@ def parse_address(
         if _scan_number(alternative.number, v, strict=False).number == ext.number:
             parts = alternative  # the street repeats the number: "HIDALGO 45" + "45"
     from_street = _scan_number(parts.number, v, strict=False)
+    if located and from_street.number is not None and from_street.number != ext.number:
+        # "CALLE NO. 3" with number 26: a street type alone, then a number marker, is a
+        # numbered street ("CALLE 3"), the house number in its own field.
+        numbered = f"{parts.street} {from_street.number}"
+        if not _street_name_of(parts.street).street_type and _street_name_of(numbered).street_type:
+            parts = replace(parts, street=numbered, number="")
+            from_street = _scan_number("", v, strict=False)
     if located or not from_street.found():
         scan, raw_number = _merge_numbers(ext, from_street), ext_number or ""
     else:

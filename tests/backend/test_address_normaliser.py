@@ -401,6 +401,10 @@ def test_colonias_that_differ():
         (("HIDALGO S/N",), ("", "HIDALGO"), "S/N", "", ""),
         (("DOMICILIO CONOCIDO",), ("", ""), "S/N", "", ""),
         (("CALLE 5 DE MAYO 123",), ("calle", "5 MAYO"), "123", "", ""),
+        # a numbered street written with a number marker, the house number in its own field
+        (("CALLE NO. 3", "26"), ("calle", "3"), "26", "", ""),
+        (("PRIVADA #2", "8"), ("privada", "2"), "8", "", ""),
+        (("HIDALGO #12", "14"), ("", "HIDALGO"), "14", "", ""),  # a named street: the field wins
         (("5 de Mayo 123 Las Fuentes",), ("", "5 MAYO"), "123", "", "FUENTES"),
         (("16 DE SEPTIEMBRE S/N",), ("", "16 SEPTIEMBRE"), "S/N", "", ""),
         (("C. Miguel Hidalgo No. 45 Int. 3",), ("calle", "HIDALGO"), "45", "3", ""),
