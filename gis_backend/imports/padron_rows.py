@@ -347,7 +347,16 @@ class PadronChecker:
         if not self.area.contains(point):
             sx, sy = self.to_storage.transform(lat_f, lon_f)
             swapped = abs(lat_f) <= 180 and self.area.contains(shapely.Point(sx, sy))
-            reason = str(SWAPPED_LAT_LON if swapped else OUTSIDE_SERVICE_AREA)
-            row.problems.append(Problem(self.file, row.line, "lat", reason))
+            field, reason = "lat", str(SWAPPED_LAT_LON if swapped else OUTSIDE_SERVICE_AREA)
+            if not swapped and lon_f > 0:
+                # A longitude written without its minus sign (every Mexican one is west).
+                mx, my = self.to_storage.transform(-lon_f, lat_f)
+                if self.area.contains(shapely.Point(mx, my)):
+                    field = "lon"
+                    reason = gettext("«%(lon)s» sin el signo menos: la longitud es %(west)s") % {
+                        "lon": lon,
+                        "west": f"-{lon}",
+                    }
+            row.problems.append(Problem(self.file, row.line, field, reason))
             return None
         return point

@@ -154,6 +154,7 @@ def test_duplicate_account_lines_are_rejected_with_all_lines(tmp_path: Path) -> 
         ("Num_Viviendas", "0", "menor que 1"),
         ("Lat", "-100.9620", "invertidas"),
         ("Lat", "19.43", "fuera del área de servicio"),
+        ("Lon", "100.9620", "«100.9620» sin el signo menos: la longitud es -100.9620"),
         ("Titular", "x" * 3000, "3000 caracteres"),
     ],
 )
