@@ -309,6 +309,15 @@ def print_truth_score(report_dir: Path) -> None:
         f"wrong {100 * score.get('wrong', 0) / total:.2f} %, "
         f"unlinked {100 * score.get('unlinked', 0) / total:.2f} %"
     )
+    segments = score.get("segments") or {}
+    if segments.get("accounts"):
+        named = segments["accounts"]
+        print(
+            f"  segments against the truth ({named:,} accounts): "
+            f"right {100 * segments['right'] / named:.2f} %, "
+            f"wrong {100 * segments['wrong'] / named:.2f} %, "
+            f"none {100 * segments['unlinked'] / named:.2f} %"
+        )
 
 
 def relink(runs: int, truth: Path | None, cold: bool) -> None:

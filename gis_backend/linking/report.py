@@ -107,11 +107,22 @@ PROBLEMS: list[tuple[str, str | Promise, str]] = [
 
 
 @dataclass
+class SegmentScore:
+    """Accounts whose street segment the truth names (by the street layer's own identifier)."""
+
+    accounts: int = 0
+    right: int = 0
+    wrong: int = 0
+    unlinked: int = 0
+
+
+@dataclass
 class TruthScore:
     accounts: int = 0
     right: int = 0
     wrong: int = 0
     unlinked: int = 0
+    segments: SegmentScore | None = None  # when the truth names segments
 
     @property
     def right_share(self) -> float:
@@ -168,7 +179,9 @@ def summarise() -> Report:
 
 def score_against_truth(truth: Path) -> TruthScore:
     """Share of accounts linked to the parcel the ground truth names (columns: account number and
-    parcel key, e.g. ``account_number,parcel_key`` or ``cuenta,clave_catastral``)."""
+    parcel key, e.g. ``account_number,parcel_key`` or ``cuenta,clave_catastral``), and to the
+    street segment it names when it has a column for it (``segment_id``, ``tramo_id`` or
+    ``id_tramo``: the street layer's own identifier)."""
     # Read as a padrón is (any encoding and separator, headers in any case).
     table = read_table(truth, required=())
     account_column = next((c for c in ("account_number", "cuenta") if c in table.columns), None)
@@ -176,16 +189,34 @@ def score_against_truth(truth: Path) -> TruthScore:
     if account_column is None or parcel_column is None:
         missing = "cuenta" if account_column is None else "clave_catastral"
         raise ImportFileError([Problem(truth.name, 1, missing, str(MISSING_COLUMN))])
+    segment_column = next(
+        (c for c in ("segment_id", "tramo_id", "id_tramo") if c in table.columns), None
+    )
     expected = {row[account_column]: row[parcel_column] for _line, row in table.rows}
     _names, rows = fetch(
         """
-        SELECT a.number, p.cadastral_key FROM registry_account a
+        SELECT a.number, p.cadastral_key, s.source_key FROM registry_account a
         LEFT JOIN registry_accountlink l ON l.account_id = a.id
         LEFT JOIN registry_parcel p ON p.id = l.parcel_id
+        LEFT JOIN registry_streetsegment s ON s.id = l.segment_id
         """
     )
-    found = {number: key for number, key in rows}
+    parcels = {number: key for number, key, _segment in rows}
     score = TruthScore(accounts=len(expected))
+    tally(score, expected, parcels)
+    if segment_column is not None:
+        segments = {number: segment for number, _key, segment in rows}
+        named = {row[account_column]: row[segment_column] for _line, row in table.rows}
+        score.segments = SegmentScore(accounts=sum(1 for key in named.values() if key))
+        tally(score.segments, {number: key for number, key in named.items() if key}, segments)
+    return score
+
+
+def tally(
+    score: TruthScore | SegmentScore, expected: dict[str, str], found: dict[str, str | None]
+) -> None:
+    """Count each expected account right, wrong or unlinked by what it was linked to (an
+    account number the billing system wrote with leading zeros is found without them)."""
     for number, key in expected.items():
         linked = found.get(number, found.get(number.lstrip("0")))
         if linked is None:
@@ -194,7 +225,6 @@ def score_against_truth(truth: Path) -> TruthScore:
             score.right += 1
         else:
             score.wrong += 1
-    return score
 
 
 def write_problem_lists(out: Path) -> dict[str, int]:
@@ -294,6 +324,18 @@ def markdown(report: Report) -> str:
             % share(truth.wrong, truth.accounts),
             gettext("Sin vincular: %(n)s (%(share)s)") % share(truth.unlinked, truth.accounts),
         ]
+        if truth.segments is not None:
+            segments = truth.segments
+            scored += [
+                gettext("Cuentas con su tramo en la verdad de campo: %(n)s")
+                % {"n": segments.accounts},
+                gettext("Con el tramo correcto: %(n)s (%(share)s)")
+                % share(segments.right, segments.accounts),
+                gettext("Con otro tramo: %(n)s (%(share)s)")
+                % share(segments.wrong, segments.accounts),
+                gettext("Sin tramo: %(n)s (%(share)s)")
+                % share(segments.unlinked, segments.accounts),
+            ]
         lines += ["", "## " + gettext("Contra la verdad de campo"), ""]
         lines += [f"- {line}" for line in scored]
     return "\n".join(lines) + "\n"

@@ -880,6 +880,7 @@ def test_report_lists_links_problems_and_scores_against_truth(town: Path) -> Non
     summary = json.loads((out / "resumen.json").read_text(encoding="utf-8"))
     assert summary["truth"] == {
         "accounts": 9, "right": 6, "wrong": 0, "unlinked": 3, "right_share": pytest.approx(6 / 9),
+        "segments": None,
     }  # fmt: skip
     text = (out / "resumen.md").read_text(encoding="utf-8")
     assert "Vinculadas al predio correcto: 6 (66.7 %)" in text
@@ -1029,6 +1030,21 @@ def test_the_truth_is_read_as_a_padron_is(town: Path) -> None:
     call_command("registry_report", "--out", str(out), "--truth", str(truth))
     summary = json.loads((out / "resumen.json").read_text(encoding="utf-8"))
     assert (summary["truth"]["accounts"], summary["truth"]["right"]) == (2, 1)
+    # With the segments it names (the street layer's identifiers): one right, one another.
+    segment_of = {
+        link.account.number: link.segment.source_key
+        for link in AccountLink.objects.select_related("account", "segment")
+        if link.segment is not None
+    }
+    truth.write_text(
+        f"cuenta;clave_catastral;tramo_id\n1;A-0;{segment_of['1']}\n8;B-5;{segment_of['1']}\n"
+        "2;A-1;\n",
+        encoding="utf-8",
+    )
+    call_command("registry_report", "--out", str(out), "--truth", str(truth))
+    summary = json.loads((out / "resumen.json").read_text(encoding="utf-8"))
+    assert summary["truth"]["segments"] == {"accounts": 2, "right": 1, "wrong": 1, "unlinked": 0}
+    assert "Con el tramo correcto: 1 (50.0 %)" in (out / "resumen.md").read_text("utf-8")
     truth.write_text("cuenta;predio\n1;A-0\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"verdad\.csv.*clave_catastral.*falta"):
         call_command("registry_report", "--out", str(out), "--truth", str(truth))
