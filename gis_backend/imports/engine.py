@@ -29,7 +29,7 @@ from gis_backend.imports.problems import (
     Summary,
 )
 from gis_backend.imports.service_area import service_area
-from gis_backend.imports.tabular import Mapping
+from gis_backend.imports.tabular import Mapping, field_key
 from gis_backend.imports.values import ValueProblem
 from gis_backend.imports.vector import (
     VectorSource,
@@ -86,6 +86,9 @@ class VectorImporter:
     optional: ClassVar[dict[str, tuple[str, ...]]] = {}
     # Known columns whose values may also be kept in ``attributes`` (a land use not recognised).
     kept_in_attributes: ClassVar[tuple[str, ...]] = ()
+    # Our field -> the names other systems give it (as ``field_key`` writes them): read as ours
+    # where the layer has no field of ours by that name and exactly one by those.
+    aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def left_alone(self, checked: "CheckedRows") -> set[str]:
         """The stored columns the file gives no values for, which an update leaves as they are:
@@ -214,9 +217,11 @@ def import_vector_source(
     file = path.name
     if len(source) == 0:
         raise file_error(path, _("el archivo no tiene registros"))
-    if mapping is not None:
-        apply_mapping(source, Mapping.load(mapping))
+    renames = Mapping.load(mapping) if mapping is not None else Mapping()
+    rename_fields(source, renames)
     restore_shapefile_names(source, importer.known)
+    aliased = alias_fields(source, importer.aliases)
+    map_field_values(source, renames)
     missing = [name for name in importer.required if name not in source.fields]
     if missing:
         raise ImportFileError([Problem(file, None, name, str(MISSING_COLUMN)) for name in missing])
@@ -225,6 +230,16 @@ def import_vector_source(
         raise problem
 
     summary = Summary(read=len(source), dry_run=dry_run)
+    if aliased:
+        summary.warnings.append(
+            Problem(
+                file,
+                None,
+                "",
+                _("Campos reconocidos por su nombre en otros sistemas: %(fields)s")
+                % {"fields": ", ".join(f"{theirs} → {ours}" for theirs, ours in aliased)},
+            )
+        )
     importer.prepare(source, summary)
     with gc_paused():
         phases.start(_("revisión"))
@@ -255,12 +270,33 @@ def import_vector_source(
     return summary
 
 
-def apply_mapping(source: VectorSource, mapping: Mapping) -> None:
-    """Rename fields (their name → ours) and values (per our field) as a ``--map`` file says,
-    as the padrón's mapping does; the file's own names and values stay for the rejects file."""
+def rename_fields(source: VectorSource, mapping: Mapping) -> None:
+    """Rename fields (their name → ours) as a ``--map`` file says, as the padrón's mapping
+    does; the file's own names and values stay for the rejects file."""
     for theirs, ours in mapping.columns.items():
         if theirs in source.fields and theirs != ours:
             source.fields[ours] = source.fields.pop(theirs)
+
+
+def alias_fields(
+    source: VectorSource, aliases: dict[str, tuple[str, ...]]
+) -> list[tuple[str, str]]:
+    """Rename the fields named as other systems name ours (``VectorImporter.aliases``), where the
+    layer has no field of ours by that name and exactly one by those; (the field's name as the
+    file writes it, ours) of each."""
+    renamed = []
+    for ours, names in aliases.items():
+        present = [name for name in names if name in source.fields]
+        if ours in source.fields or len(present) != 1:
+            continue
+        source.fields[ours] = source.fields.pop(present[0])
+        written = next((n for n in source.field_names if field_key(n) == present[0]), present[0])
+        renamed.append((written, ours))
+    return renamed
+
+
+def map_field_values(source: VectorSource, mapping: Mapping) -> None:
+    """Rename values (per our field) as a ``--map`` file says."""
     for name, table in mapping.values.items():
         values = source.fields.get(name)
         if values is not None:

@@ -128,6 +128,16 @@ class ParcelImporter(VectorImporter):
         "num_viviendas": ("dwellings",),
     }
     kept_in_attributes = ("uso_suelo",)
+    # What cadastral offices' layers usually call our fields.
+    aliases: ClassVar[dict[str, tuple[str, ...]]] = {
+        "clave_catastral": ("clave", "cve_cat", "cvecat", "clave_cat", "cve_catastral"),
+        "calle": ("nom_calle", "nombre_calle", "vialidad", "nom_vial"),
+        "numero": ("num_oficial", "no_oficial", "numero_oficial", "num_ext", "no_ext"),
+        "colonia": ("col", "nom_col", "nombre_colonia", "asentamiento", "nom_asen"),
+        "sup_construida": ("sup_const", "superficie_construida", "area_construida"),
+        "uso_suelo": ("uso", "uso_de_suelo"),
+        "num_viviendas": ("viviendas", "num_viv", "no_viviendas"),
+    }
 
     def keys(self, values: dict[str, list[Any]]) -> list[str | None]:
         return [key or None for key in values["cadastral_key"]]

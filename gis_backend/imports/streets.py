@@ -82,6 +82,12 @@ class StreetImporter(VectorImporter):
     known = ("nombre", "tipo", "colonia", *ID_COLUMNS, *RANGE_COLUMNS)
     key_field = "id_tramo"
     bulk_tables = ("registry_streetsegment",)
+    # What INEGI's street axes (NOMVIAL, TIPOVIAL) and OpenStreetMap exports (name) call ours.
+    aliases: ClassVar[dict[str, tuple[str, ...]]] = {
+        "nombre": ("nomvial", "nom_vial", "name", "nombre_calle", "nom_calle", "calle"),
+        "tipo": ("tipovial", "tipo_vial"),
+        "colonia": ("col", "nom_col", "asentamiento", "nom_asen"),
+    }
     optional: ClassVar[dict[str, tuple[str, ...]]] = {
         "colonia": ("colonia_key",),
         **{column: (target,) for column, target in RANGE_COLUMNS.items()},

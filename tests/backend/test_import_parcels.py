@@ -274,13 +274,13 @@ def test_shapefile_rejects_keep_the_cut_field_names(tmp_path: Path) -> None:
 def test_mapping_file_renames_fields_and_values_of_a_cadastral_layer(tmp_path: Path) -> None:
     """Cadastral offices name their fields their own way: --map renames them (and values)."""
     rows = [
-        {"CVE_CAT": "M-1", "NOM_CALLE": "Hidalgo", "NUM_OFI": "4", "USO": "H", "SUP_CONST": "80"},
-        {"CVE_CAT": "M-2", "NOM_CALLE": "Hidalgo", "NUM_OFI": "6", "USO": "C", "SUP_CONST": "x"},
+        {"CLV_PRED": "M-1", "NOM_CALLE": "Hidalgo", "NUM_OFI": "4", "USO": "H", "SUP_CONST": "80"},
+        {"CLV_PRED": "M-2", "NOM_CALLE": "Hidalgo", "NUM_OFI": "6", "USO": "C", "SUP_CONST": "x"},
     ]
     path = write_layer(tmp_path / "catastro.gpkg", rows, [lot(0), lot(1)])
     mapping = tmp_path / "catastro.yaml"
     mapping.write_text(
-        "columns:\n  CVE_CAT: clave_catastral\n  nom_calle: calle\n  NUM_OFI: numero\n"
+        "columns:\n  CLV_PRED: clave_catastral\n  nom_calle: calle\n  NUM_OFI: numero\n"
         "  USO: uso_suelo\n  SUP_CONST: sup_construida\n"
         "values:\n  uso_suelo:\n    H: Habitacional\n    C: Comercial\n",
         encoding="utf-8",
@@ -443,3 +443,16 @@ def test_a_zipped_shapefile_in_a_folder_is_read(tmp_path: Path) -> None:
         out.write(shp, "copia/predios.shp")
     with pytest.raises(CommandError, match=r"varias capas.*catastro_2026/predios\.shp"):
         call_command("import_parcels", str(archive))
+
+
+def test_fields_named_as_other_systems_name_them_are_read_as_ours(tmp_path: Path) -> None:
+    """A cadastre's CVE_CAT, NUM_OFICIAL and COL without a mapping file: read as our key, number
+    and colonia, and the summary says so."""
+    rows = [{"CVE_CAT": "A-1", "NOM_CALLE": "Hidalgo", "NUM_OFICIAL": "8", "COL": "Centro"}]
+    summary = run(write_layer(tmp_path / "catastro.gpkg", rows, [lot(0)]))
+    parcel = Parcel.objects.get(cadastral_key="A-1")
+    assert (parcel.street, parcel.number, parcel.colonia is not None) == ("Hidalgo", "8", True)
+    assert [w.message for w in summary.warnings] == [
+        "Campos reconocidos por su nombre en otros sistemas: CVE_CAT → clave_catastral, "
+        "NOM_CALLE → calle, NUM_OFICIAL → numero, COL → colonia"
+    ]

@@ -133,3 +133,14 @@ def test_arcgis_id_of_zeros_keys_nothing_and_layer_words_for_none(tmp_path: Path
     ]
     again = run_vector_import(StreetImporter(), path)
     assert (again.created, again.unchanged) == (0, 2)
+
+
+def test_inegi_street_axes_are_read_without_a_mapping(tmp_path: Path) -> None:
+    """INEGI's 'ejes viales' name the street NOMVIAL and its type TIPOVIAL."""
+    rows = [{"CVEVIAL": "00123", "NOMVIAL": "Miguel Hidalgo", "TIPOVIAL": "Avenida"}]
+    summary = run_vector_import(
+        StreetImporter(), write_layer(tmp_path / "ejes.gpkg", rows, [street(0)])
+    )
+    segment = StreetSegment.objects.get()
+    assert (segment.name, segment.street_type) == ("Miguel Hidalgo", "avenida")
+    assert "NOMVIAL → nombre, TIPOVIAL → tipo" in summary.warnings[0].message
