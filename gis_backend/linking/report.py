@@ -108,7 +108,9 @@ PROBLEMS: list[tuple[str, str | Promise, str]] = [
 
 @dataclass
 class SegmentScore:
-    """Accounts whose street segment the truth names (by the street layer's own identifier)."""
+    """Accounts the truth names something for, and how many were linked to it, to another one
+    or to none; as such, those whose street segment it names (by the street layer's own
+    identifier)."""
 
     accounts: int = 0
     right: int = 0
@@ -117,11 +119,9 @@ class SegmentScore:
 
 
 @dataclass
-class TruthScore:
-    accounts: int = 0
-    right: int = 0
-    wrong: int = 0
-    unlinked: int = 0
+class TruthScore(SegmentScore):
+    """Accounts by the parcel the truth names for them."""
+
     segments: SegmentScore | None = None  # when the truth names segments
 
     @property
@@ -212,9 +212,7 @@ def score_against_truth(truth: Path) -> TruthScore:
     return score
 
 
-def tally(
-    score: TruthScore | SegmentScore, expected: dict[str, str], found: dict[str, str | None]
-) -> None:
+def tally(score: SegmentScore, expected: dict[str, str], found: dict[str, str | None]) -> None:
     """Count each expected account right, wrong or unlinked by what it was linked to (an
     account number the billing system wrote with leading zeros is found without them)."""
     for number, key in expected.items():
