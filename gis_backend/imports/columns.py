@@ -6,7 +6,7 @@ fraction of parsing every cell. The parsers are the same ones the row-by-row che
 results are identical."""
 
 import gc
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -18,6 +18,23 @@ from gis_backend.imports.values import ValueProblem
 T = TypeVar("T")
 SAMPLE = 10_000
 ROWS_UNIT = _("filas")  # of the progress bars over rows
+
+
+def field_width(model: Any, name: str) -> int:
+    """The most characters a model's text field stores."""
+    return int(model._meta.get_field(name).max_length)
+
+
+def aliased(names: Collection[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The names among ``names`` that other systems give our fields (``aliases``: ours → theirs),
+    as {their name: ours}: for each of ours that ``names`` lacks and exactly one of its aliases
+    is among them (two would be a guess)."""
+    found = {}
+    for ours, others in aliases.items():
+        present = [name for name in others if name in names]
+        if ours not in names and len(present) == 1:
+            found[present[0]] = ours
+    return found
 
 
 def parse_distinct(

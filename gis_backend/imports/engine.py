@@ -19,7 +19,7 @@ from tqdm import tqdm
 from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
 from gis_backend.imports.bulk import first_load
-from gis_backend.imports.columns import ROWS_UNIT, gc_paused, parse_distinct
+from gis_backend.imports.columns import ROWS_UNIT, aliased, gc_paused, parse_distinct
 from gis_backend.imports.problems import (
     MISSING_COLUMN,
     OUTSIDE_SERVICE_AREA,
@@ -29,7 +29,7 @@ from gis_backend.imports.problems import (
     Summary,
 )
 from gis_backend.imports.service_area import service_area
-from gis_backend.imports.tabular import Mapping, field_key
+from gis_backend.imports.tabular import Mapping
 from gis_backend.imports.values import ValueProblem
 from gis_backend.imports.vector import (
     VectorSource,
@@ -100,7 +100,7 @@ class VectorImporter:
             if column not in checked.file_columns
             for stored in targets
         }
-        keeps = checked.file_columns - set(self.known) or (
+        keeps = any(map(self.kept_as_attribute, checked.file_columns)) or (
             checked.file_columns & set(self.kept_in_attributes)
         )
         if not keeps:
@@ -138,23 +138,23 @@ class VectorImporter:
             out.problems.append(Problem(file, out.line, name, str(exc)))
             return None
 
+    def kept_as_attribute(self, name: str) -> bool:
+        """Whether a field of the file is kept in ``attributes``: one the importer does not know,
+        but the reason a rejects file gives each row (the file fixed and imported again)."""
+        return name not in self.known and name != REJECT_REASON
+
     def extra_attributes(self, row: dict[str, Any]) -> dict[str, Any]:
         """Columns the importer does not know are kept, as text."""
         return {
             name: str(value)
             for name, value in row.items()
-            if name not in self.known
-            and name != REJECT_REASON
-            and value is not None
-            and str(value) != ""
+            if self.kept_as_attribute(name) and value is not None and str(value) != ""
         }
 
     def extra_attribute_columns(self, source: VectorSource) -> list[dict[str, Any]]:
         """``extra_attributes`` of every row."""
         extra = {
-            name: cells
-            for name, cells in source.fields.items()
-            if name not in self.known and name != REJECT_REASON
+            name: cells for name, cells in source.fields.items() if self.kept_as_attribute(name)
         }
         if not extra:
             return [{} for _index in range(len(source))]
@@ -285,13 +285,9 @@ def alias_fields(
     layer has no field of ours by that name and exactly one by those; (the field's name as the
     file writes it, ours) of each."""
     renamed = []
-    for ours, names in aliases.items():
-        present = [name for name in names if name in source.fields]
-        if ours in source.fields or len(present) != 1:
-            continue
-        source.fields[ours] = source.fields.pop(present[0])
-        written = next((n for n in source.field_names if field_key(n) == present[0]), present[0])
-        renamed.append((written, ours))
+    for theirs, ours in aliased(source.fields, aliases).items():
+        source.fields[ours] = source.fields.pop(theirs)
+        renamed.append((source.written_name(theirs), ours))
     return renamed
 
 

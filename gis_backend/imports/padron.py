@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from gis_backend.core.progress import Phases
 from gis_backend.imports import naming
 from gis_backend.imports.bulk import first_load
-from gis_backend.imports.columns import gc_paused
+from gis_backend.imports.columns import aliased, gc_paused
 from gis_backend.imports.engine import COPY_ESCAPES, COPY_NULL, copy_cells, text_cells
 from gis_backend.imports.padron_columns import PadronBatch, check_file
 from gis_backend.imports.padron_rows import ALIASES, KNOWN, NOT_ATTRIBUTES
@@ -145,25 +145,18 @@ def read_padron(path: Path, mapping: Mapping) -> tuple[Table, list[Problem]]:
     return table, notes
 
 
-ALIAS_OF = {alias: ours for ours, aliases in ALIASES.items() for alias in aliases}
-
-
 def alias_columns(table: Table, mapping: Mapping) -> list[tuple[str, str]]:
     """Rename the file's columns named as other billing systems name ours (``ALIASES``): one
     whose column the file has under our name (or under another alias) is left as it is, kept
     with the account's attributes. The mapping's values for those columns are applied then.
     Returns (header as written, our column) of each column renamed."""
-    found: dict[str, list[int]] = {}
-    for position, name in enumerate(table.columns):
-        ours = ALIAS_OF.get(name)
-        if ours is not None and ours not in table.columns:
-            found.setdefault(ours, []).append(position)
-    columns = list(table.columns)
-    renamed = []
-    for ours, positions in found.items():
-        if len(positions) == 1:
-            columns[positions[0]] = ours
-            renamed.append((table.header[positions[0]], ours))
+    ours_of = aliased(table.columns, ALIASES)
+    renamed = [
+        (header, ours_of[name])
+        for header, name in zip(table.header, table.columns, strict=True)
+        if name in ours_of
+    ]
+    columns = [ours_of.get(name, name) for name in table.columns]
     table.columns = columns
     values = {ours: mapping.values[ours] for _header, ours in renamed if ours in mapping.values}
     if values:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from pyproj import Transformer
 
 from gis_backend.imports import naming
+from gis_backend.imports.columns import field_width
 from gis_backend.imports.problems import (
     OUTSIDE_SERVICE_AREA,
     REJECT_REASON,
@@ -66,25 +67,21 @@ ALIASES = {
 }
 
 
-def width(model: Any, name: str) -> int:
-    return int(model._meta.get_field(name).max_length)
-
-
 # The widest value each text column may have: its registry column's. (The postal code has its
 # own rule, five digits.)
 TEXT_WIDTHS = {
-    "cuenta": width(Account, "number"),
-    "titular": width(Holder, "full_name"),
-    "calle": width(Account, "billing_street"),
-    "numero_ext": width(Account, "billing_ext_number"),
-    "numero_int": width(Account, "billing_int_number"),
-    "colonia": width(Account, "billing_colonia"),
-    "clave_catastral": width(Account, "billing_cadastral_key"),
-    "giro": width(Account, "giro"),
-    "sector": width(Sector, "code"),
-    "ruta": width(ReadingRoute, "code"),
-    "medidor_serie": width(Meter, "serial"),
-    "medidor_marca": width(Meter, "brand"),
+    "cuenta": field_width(Account, "number"),
+    "titular": field_width(Holder, "full_name"),
+    "calle": field_width(Account, "billing_street"),
+    "numero_ext": field_width(Account, "billing_ext_number"),
+    "numero_int": field_width(Account, "billing_int_number"),
+    "colonia": field_width(Account, "billing_colonia"),
+    "clave_catastral": field_width(Account, "billing_cadastral_key"),
+    "giro": field_width(Account, "giro"),
+    "sector": field_width(Sector, "code"),
+    "ruta": field_width(ReadingRoute, "code"),
+    "medidor_serie": field_width(Meter, "serial"),
+    "medidor_marca": field_width(Meter, "brand"),
 }
 # The registry's integer columns; days of arrears are stored as 30 per month.
 MAX_INT = 2**31 - 1

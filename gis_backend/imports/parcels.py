@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gis_backend.imports import naming
-from gis_backend.imports.columns import mark_values, mark_where
+from gis_backend.imports.columns import field_width, mark_values, mark_where
 from gis_backend.imports.engine import (
     CheckedRows,
     CleanRow,
@@ -23,6 +23,7 @@ from gis_backend.imports.problems import REQUIRED_EMPTY, Problem
 from gis_backend.imports.values import ValueProblem, clean_text, parse_decimal, parse_int
 from gis_backend.imports.vector import VectorSource
 from gis_backend.registry.choices import LandUse
+from gis_backend.registry.models import Colonia, Parcel
 
 MIN_PARCEL_AREA = 1.0  # m²: anything smaller is a digitising error, not a parcel
 AGEB = re.compile(r"^\d{3}[0-9A-Z]$")
@@ -60,8 +61,13 @@ LAND_USE_WORDS = {
 }
 
 
-# The longest value each text field stores (registry.models.Parcel, Colonia).
-MAX_LENGTHS = {"clave_catastral": 40, "calle": 150, "numero": 20, "colonia": 150}
+# The longest value each text field stores.
+MAX_LENGTHS = {
+    "clave_catastral": field_width(Parcel, "cadastral_key"),
+    "calle": field_width(Parcel, "street"),
+    "numero": field_width(Parcel, "number"),
+    "colonia": field_width(Colonia, "name"),
+}
 TEXT_PARSERS = {
     column: partial(clean_text, max_length=length) for column, length in MAX_LENGTHS.items()
 }

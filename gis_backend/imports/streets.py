@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gis_backend.imports import naming
-from gis_backend.imports.columns import mark_where
+from gis_backend.imports.columns import field_width, mark_where
 from gis_backend.imports.engine import (
     CheckedRows,
     CleanRow,
@@ -23,10 +23,10 @@ from gis_backend.imports.engine import (
     upsert_staged,
 )
 from gis_backend.imports.problems import Problem, Summary
-from gis_backend.imports.tabular import field_key
 from gis_backend.imports.values import ValueProblem, clean_text, parse_int
 from gis_backend.imports.vector import VectorSource
 from gis_backend.linking import address
+from gis_backend.registry.models import Colonia, StreetSegment
 
 ID_COLUMNS = ("id_tramo", "tramo_id", "id")
 # What street layers write for a street without a name (INEGI's 'NINGUNO').
@@ -35,9 +35,16 @@ NO_NAME = frozenset({"NINGUNO", "SIN NOMBRE", "S/N", "SN", "N/A", "NA"})
 NO_RANGE = frozenset({"S/N", "SN", "S N", "SIN NUMERO", "N/A", "NA", "-"})
 
 
+# The longest name, colonia and identifier the registry stores.
+NAME_WIDTH = field_width(StreetSegment, "name")
+COLONIA_WIDTH = field_width(Colonia, "name")
+ID_WIDTH = field_width(StreetSegment, "source_key")
+
+
 def parse_name(value: Any) -> str:
-    """The segment's name, at most 150 characters; empty where the layer says it has none."""
-    name = clean_text(value, max_length=150)
+    """The segment's name, no longer than the registry stores; refused where the layer says the
+    street has none."""
+    name = clean_text(value, max_length=NAME_WIDTH)
     if naming.normalize_text(name) in NO_NAME:
         raise ValueProblem(
             gettext("«%(value)s»: el tramo no tiene nombre; es obligatorio") % {"value": name}
@@ -53,11 +60,11 @@ def parse_range_end(value: Any) -> int | None:
 
 
 def parse_colonia(value: Any) -> str:
-    return clean_text(value, max_length=150)
+    return clean_text(value, max_length=COLONIA_WIDTH)
 
 
 def parse_id(value: Any) -> str:
-    return clean_text(value, max_length=64)
+    return clean_text(value, max_length=ID_WIDTH)
 
 
 MULTILINESTRING_TYPE = 5  # shapely.get_type_id
@@ -104,12 +111,11 @@ class StreetImporter(VectorImporter):
         written = [text for text in (clean_text(value) for value in ids.tolist()) if text]
         if len(set(written)) < len(written):
             del source.fields["id"]
-            name = next((n for n in source.field_names if field_key(n) == "id"), "id")
             summary.warnings.append(
                 Problem(
                     source.path.name,
                     None,
-                    name,
+                    source.written_name("id"),
                     gettext(
                         "repite valores; no identifica los tramos: se identifican por su geometría"
                     ),

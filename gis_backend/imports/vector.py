@@ -36,6 +36,10 @@ class VectorSource:
     def __len__(self) -> int:
         return len(self.geometries)
 
+    def written_name(self, key: str) -> str:
+        """The name the file writes a field under, given ours for it (``field_key``)."""
+        return next((name for name in self.field_names if field_key(name) == key), key)
+
     def row(self, index: int) -> dict[str, Any]:
         return {name: values[index] for name, values in self.fields.items()}
 
