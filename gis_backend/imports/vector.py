@@ -76,9 +76,10 @@ def gdal_path(path: Path) -> str:
     return f"/vsizip/{path}/{inside[0]}"
 
 
-def choose_layer(path: Path, layer: str | None) -> str:
+def choose_layer(path: Path, layer: str | None, opened: str) -> str:
+    """The layer to read of ``path`` (which GDAL opens as ``opened``, ``gdal_path``)."""
     try:
-        layers = pyogrio.list_layers(gdal_path(path))
+        layers = pyogrio.list_layers(opened)
     except (pyogrio.errors.DataSourceError, OSError) as exc:
         raise file_error(
             path, gettext("GDAL no puede leer el archivo (%(error)s)") % {"error": exc}
@@ -146,11 +147,10 @@ def read_vector(
             )
             % {"name": path.with_suffix(".shx").name},
         )
-    layer_name = choose_layer(path, layer)
+    opened = gdal_path(path)
+    layer_name = choose_layer(path, layer, opened)
     try:
-        meta, fids, wkb, field_data = pyogrio.raw.read(
-            gdal_path(path), layer=layer_name, return_fids=True
-        )
+        meta, fids, wkb, field_data = pyogrio.raw.read(opened, layer=layer_name, return_fids=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise file_error(
             path,
