@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gis_backend.imports.columns import aliased
 from gis_backend.imports.problems import MISSING_COLUMN, ImportFileError, Problem
 from gis_backend.imports.tabular import read_table
 from gis_backend.registry.choices import LinkMethod
@@ -177,6 +178,14 @@ def summarise() -> Report:
     return report
 
 
+# The truth's columns as the generator names them (and a street layer's segment identifier).
+TRUTH_COLUMNS = {
+    "cuenta": ("account_number",),
+    "clave_catastral": ("parcel_key",),
+    "tramo_id": ("segment_id", "id_tramo"),
+}
+
+
 def score_against_truth(truth: Path) -> TruthScore:
     """Share of accounts linked to the parcel the ground truth names (columns: account number and
     parcel key, e.g. ``account_number,parcel_key`` or ``cuenta,clave_catastral``), and to the
@@ -184,15 +193,12 @@ def score_against_truth(truth: Path) -> TruthScore:
     ``id_tramo``: the street layer's own identifier)."""
     # Read as a padrón is (any encoding and separator, headers in any case).
     table = read_table(truth, required=())
-    account_column = next((c for c in ("account_number", "cuenta") if c in table.columns), None)
-    parcel_column = next((c for c in ("parcel_key", "clave_catastral") if c in table.columns), None)
-    if account_column is None or parcel_column is None:
-        missing = "cuenta" if account_column is None else "clave_catastral"
-        raise ImportFileError([Problem(truth.name, 1, missing, str(MISSING_COLUMN))])
-    segment_column = next(
-        (c for c in ("segment_id", "tramo_id", "id_tramo") if c in table.columns), None
-    )
-    expected = {row[account_column]: row[parcel_column] for _line, row in table.rows}
+    ours_of = aliased(table.columns, TRUTH_COLUMNS)
+    table.columns = [ours_of.get(name, name) for name in table.columns]
+    missing = [name for name in ("cuenta", "clave_catastral") if name not in table.columns]
+    if missing:
+        raise ImportFileError([Problem(truth.name, 1, missing[0], str(MISSING_COLUMN))])
+    expected = {row["cuenta"]: row["clave_catastral"] for _line, row in table.rows}
     _names, rows = fetch(
         """
         SELECT a.number, p.cadastral_key, s.source_key FROM registry_account a
@@ -204,9 +210,9 @@ def score_against_truth(truth: Path) -> TruthScore:
     parcels = {number: key for number, key, _segment in rows}
     score = TruthScore(accounts=len(expected))
     tally(score, expected, parcels)
-    if segment_column is not None:
+    if "tramo_id" in table.columns:
         segments = {number: segment for number, _key, segment in rows}
-        named = {row[account_column]: row[segment_column] for _line, row in table.rows}
+        named = {row["cuenta"]: row["tramo_id"] for _line, row in table.rows}
         score.segments = SegmentScore(accounts=sum(1 for key in named.values() if key))
         tally(score.segments, {number: key for number, key in named.items() if key}, segments)
     return score
